@@ -1,0 +1,54 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements.sha256
+
+# Python 3.10 (Rasa 3.6 supports 3.8-3.10): pyenv's newest 3.10 if present, else python3.10 on PATH.
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PYTHON310 := $(or $(lastword $(sort $(wildcard $(PYENV_ROOT_DIR)/versions/3.10.*/bin/python3.10))),$(shell command -v python3.10 2>/dev/null))
+
+.PHONY: help venv env train run shell test lock clean
+
+help:
+	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make shell  chat with the running assistant in the terminal"
+	@echo "make train  train the model if its inputs changed"
+	@echo "make lock   recompile requirements.txt from requirements.in"
+
+# The venv is (re)installed only when requirements.txt changes (by content).
+venv:
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "Python 3.10 not found. Install it, e.g. 'pyenv install 3.10' or your system's python3.10 package." >&2; exit 1; fi
+	@if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $(PYTHON310)"; $(PYTHON310) -m venv $(VENV); fi
+	@want=$$(sha256sum requirements.txt | cut -d' ' -f1); \
+	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
+	  echo "Installing pinned requirements into $(VENV)"; \
+	  $(VENV)/bin/pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.txt)" && \
+	  $(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.txt && \
+	  echo "$$want" > $(STAMP); \
+	fi
+
+env: venv
+	@$(PY) -m bot.envfile .env
+
+train: venv
+	@$(PY) -m bot.train
+
+run: env train
+	@$(PY) -m bot.launch
+
+shell: venv
+	@$(PY) -m channels.terminal
+
+test: venv
+	@$(PY) -m pytest
+
+lock: venv
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.10 requirements.in -o requirements.txt
+
+clean:
+	rm -rf $(VENV) models .rasa var/test-*
