@@ -1,0 +1,45 @@
+"""Starts the rasa server with safe defaults.
+
+Binds 127.0.0.1, allows only the configured CORS origins, enables the HTTP API
+only when RASA_API_TOKEN is set (and then requires it), and loads the model
+for the current training inputs. Run: python -m bot.serve
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from bot import rasa_cli, settings
+from bot.train import model_path
+
+
+def server_arguments() -> list[str]:
+    """The `rasa run` arguments for the current settings."""
+    if not settings.ACTION_SERVER_TOKEN:
+        sys.exit("ACTION_SERVER_TOKEN is not set: run `make run`, which writes .env, or set it.")
+    # endpoints.yml reads these two.
+    os.environ["ACTION_SERVER_PORT"] = str(settings.ACTION_SERVER_PORT)
+    os.environ["ACTION_SERVER_TOKEN"] = settings.ACTION_SERVER_TOKEN
+    model = model_path()
+    if not model.exists():
+        sys.exit(f"No model for the current training data ({model.name}): run `make train` first.")
+    args = [
+        "run",
+        "--model", str(model),
+        "--endpoints", str(settings.PROJECT_ROOT / "endpoints.yml"),
+        "--credentials", str(settings.PROJECT_ROOT / "credentials.yml"),
+        "--interface", settings.HOST,
+        "--port", str(settings.RASA_PORT),
+        "--cors", *settings.CORS_ORIGINS,
+    ]
+    if settings.RASA_API_TOKEN:
+        args += ["--enable-api", "--auth-token", settings.RASA_API_TOKEN]
+    if settings.LOG_LEVEL.upper() == "DEBUG":
+        args.append("--debug")
+    elif settings.LOG_LEVEL.upper() in {"WARNING", "ERROR"}:
+        args.append("--quiet")
+    return args
+
+
+if __name__ == "__main__":
+    rasa_cli.main(server_arguments())

@@ -1,0 +1,29 @@
+"""Settings of the rasa server and the action server, read from the environment.
+
+In development the environment comes from .env (written by `make run`, see
+bot/envfile.py); .env.example documents every variable.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# ENV_FILE lets the test suite run with its own settings instead of a developer's .env.
+load_dotenv(os.environ.get("ENV_FILE", PROJECT_ROOT / ".env"))
+
+HOST = os.environ.get("BIND_HOST", "127.0.0.1")
+RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+ACTION_SERVER_PORT = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
+# Shared secret the rasa server sends to the action server (X-Action-Token header).
+ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN", "")
+# Rasa's HTTP API (trackers, model) is enabled only when this token is set.
+RASA_API_TOKEN = os.environ.get("RASA_API_TOKEN", "")
+# Browser origins allowed to call the rasa server; never "*".
+CORS_ORIGINS = os.environ.get(
+    "CORS_ORIGINS", f"http://127.0.0.1:{RASA_PORT} http://localhost:{RASA_PORT}"
+).split()
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+MODELS_DIR = PROJECT_ROOT / "models"
