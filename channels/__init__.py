@@ -1,0 +1,1 @@
+"""Input and output channels the rasa server loads from credentials.yml."""

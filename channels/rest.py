@@ -1,0 +1,74 @@
+"""The REST channel (/webhooks/rest/webhook) with the checks every channel applies.
+
+It replaces Rasa's RestInput: the same request and answer format
+({"sender": ..., "message": ...} in, a list of bot messages out), but the message
+is checked first (channels/inbound.py), a malformed request gets a clear 400,
+and a failure while handling it gets an apology instead of an empty answer,
+with nothing the patient wrote in the logs.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels import inbound
+
+logger = logging.getLogger(__name__)
+
+SENDER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+APOLOGY = (
+    "Sorry, something went wrong on our side. Please try again in a moment, "
+    "or call 469-421-2618. If this is an emergency, call 911."
+)
+
+
+def _reply(sender: str, text: str) -> HTTPResponse:
+    return response.json([{"recipient_id": sender, "text": text}])
+
+
+class RestChannel(InputChannel):
+    """Synchronous REST channel: one request, all the bot's replies."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("healthtigo_rest", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                body = None
+            sender = body.get("sender") if isinstance(body, dict) else None
+            if not isinstance(sender, str) or not SENDER_ID.match(sender):
+                return response.json(
+                    {"error": 'Send JSON {"sender": "<1-128 letters, digits or _.:@->", "message": "<text>"}.'},
+                    status=400,
+                )
+            checked = inbound.check(body.get("message"))
+            if checked.reply:
+                return _reply(sender, checked.reply)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(checked.text, collector, sender, input_channel=self.name())
+                )
+            except Exception as error:  # the patient gets an answer whatever failed
+                logger.error("REST message could not be handled (%s).", type(error).__name__)
+                return _reply(sender, APOLOGY)
+            return response.json(collector.messages)
+
+        return webhook
