@@ -1,0 +1,150 @@
+"""Starting the project's real servers as subprocesses for tests and benchmarks."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
+    """Environment for the servers: fresh secrets and free ports, no developer .env."""
+    env_file.write_text("")
+    env = dict(os.environ)
+    env.update(
+        ENV_FILE=str(env_file),
+        BIND_HOST="127.0.0.1",
+        RASA_PORT=str(free_port()),
+        ACTION_SERVER_PORT=str(free_port()),
+        ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
+        RASA_API_TOKEN=secrets.token_urlsafe(24),
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class Process:
+    """A server subprocess whose output goes to a log file."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    ready_url: str
+    popen: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self, timeout: float = 180) -> "Process":
+        log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            [sys.executable, *self.args], cwd=PROJECT_ROOT, env=self.env,
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                if requests.get(self.ready_url, timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.popen and self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@dataclass
+class Stack:
+    """The rasa server and the action server, started together."""
+
+    env: dict[str, str]
+    actions: Process
+    rasa: Process
+
+    @classmethod
+    def create(cls, env: dict[str, str], log_dir: Path) -> "Stack":
+        host = "127.0.0.1"
+        actions = Process(
+            "action server", ["-m", "bot.action_server"], env, log_dir / "actions.log",
+            f"http://{host}:{env['ACTION_SERVER_PORT']}/health",
+        )
+        rasa = Process(
+            "rasa server", ["-m", "bot.serve"], env, log_dir / "rasa.log",
+            f"http://{host}:{env['RASA_PORT']}/webhooks/rest/",
+        )
+        return cls(env, actions, rasa)
+
+    def start(self) -> "Stack":
+        self.actions.start()
+        self.rasa.start()
+        return self
+
+    def stop(self) -> None:
+        self.rasa.stop()
+        self.actions.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.base_url}/webhooks/rest/webhook"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['ACTION_SERVER_PORT']}"
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        """Send one message over the REST channel; return the bot's replies."""
+        reply = requests.post(self.rest_url, json={"sender": sender, "message": text}, timeout=60)
+        reply.raise_for_status()
+        return reply.json()
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation's tracker, read through the token-protected HTTP API."""
+        reply = requests.get(
+            f"{self.base_url}/conversations/{sender}/tracker",
+            params={"token": self.env["RASA_API_TOKEN"]}, timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+
+def ensure_model() -> Path:
+    """Train (once per set of inputs) in a subprocess; return the model's path."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.train"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"training failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return Path(done.stdout.strip().splitlines()[-1])

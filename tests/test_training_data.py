@@ -1,0 +1,110 @@
+"""The training data, the dialogue model and the NLU model, checked with Rasa's own tools."""
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.support.servers import PROJECT_ROOT
+
+# The canonical intents (INTENTS.md of the product contract): never renamed or merged.
+CANONICAL_INTENTS = [
+    "greet", "goodbye", "affirm", "deny", "thank", "bot_challenge", "help", "emergency",
+    "book_appointment", "reschedule_appointment", "cancel_appointment", "list_appointments",
+    "report_symptoms", "medication_question", "billing_question", "contact_info", "human_handoff",
+    "privacy_question", "request_data_access", "request_data_correction", "request_data_deletion",
+    "request_data_export", "object_processing", "opt_out_marketing", "opt_in_marketing",
+    "withdraw_consent", "out_of_scope",
+]
+MACRO_F1_FLOOR = 0.85
+
+
+def rasa(*args, timeout=1800):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.rasa_cli", *args], cwd=PROJECT_ROOT,
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def examples(path):
+    """(intent, text) of every example in an NLU file, entity markup removed."""
+    found = []
+    for block in yaml.safe_load(path.read_text()).get("nlu", []):
+        if "intent" in block:
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    text = re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", line.strip()[2:])
+                    found.append((block["intent"], text))
+    return found
+
+
+def training_examples():
+    return [e for path in sorted((PROJECT_ROOT / "bot" / "data" / "nlu").glob("*.yml")) for e in examples(path)]
+
+
+def comparable(text):
+    return re.sub(r"[^\w ]", "", text.lower()).strip()
+
+
+def test_the_canonical_intents_match_the_contract_where_it_is_available():
+    contract = PROJECT_ROOT.parent / "shared" / "INTENTS.md"
+    if not contract.exists():
+        pytest.skip("the shared contract is not beside this checkout")
+    names = re.findall(r"^\| (\w+) \|", contract.read_text(), flags=re.M)
+    assert sorted(n for n in names if n != "intent") == sorted(CANONICAL_INTENTS)
+
+
+def test_every_canonical_intent_has_at_least_15_examples():
+    counts = {}
+    for intent, _ in training_examples():
+        counts[intent] = counts.get(intent, 0) + 1
+    short = {i: counts.get(i, 0) for i in CANONICAL_INTENTS if counts.get(i, 0) < 15}
+    assert not short
+
+
+def test_the_held_out_set_shares_no_sentence_with_the_training_data():
+    trained = {comparable(text) for _, text in training_examples()}
+    held_out = examples(PROJECT_ROOT / "tests" / "nlu" / "heldout.yml")
+    assert len(held_out) >= 20 * len(CANONICAL_INTENTS)
+    assert not [text for _, text in held_out if comparable(text) in trained]
+
+
+def test_rasa_data_validate_passes_without_warnings_about_intents():
+    done = rasa("data", "validate", "--domain", "bot/domain", "--data", "bot/data", "--config", "config.yml")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    warnings = re.findall(r"UserWarning: (.*)", output)
+    assert not [w for w in warnings if "intent" in w.lower()]
+    # The only responses no story uses are those our code sends; each must exist in that code.
+    code = "".join(p.read_text() for p in (PROJECT_ROOT / "bot").rglob("*.py"))
+    for warning in warnings:
+        unused = re.match(r"The utterance '(\w+)' is not used in any story or rule", warning)
+        assert unused, warning
+        assert unused.group(1) in code or unused.group(1) == "utter_default", warning
+
+
+def test_the_test_stories_pass(model, tmp_path):
+    done = rasa(
+        "test", "core", "--model", str(model), "--stories", "tests/stories",
+        "--out", str(tmp_path), "--fail-on-prediction-errors",
+    )
+    failed = (tmp_path / "failed_test_stories.yml")
+    assert done.returncode == 0, (failed.read_text() if failed.exists() else "") + done.stdout[-3000:]
+
+
+def test_nlu_report_on_the_held_out_set(model, tmp_path, write_report):
+    done = rasa("test", "nlu", "--model", str(model), "--nlu", "tests/nlu/heldout.yml", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((tmp_path / "intent_report.json").read_text())
+    per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in
+                  ("macro avg", "weighted avg", "micro avg")}
+    macro = report["macro avg"]["f1-score"]
+    lines = [f"held-out set tests/nlu/heldout.yml: {int(report['macro avg']['support'])} examples",
+             f"macro-F1 {macro:.3f}   accuracy {report.get('accuracy', 0):.3f}", ""]
+    lines += [f"{intent:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
+              for intent, v in sorted(per_intent.items(), key=lambda kv: kv[1]["f1-score"])]
+    write_report("nlu-report", "\n".join(lines))
+    assert set(CANONICAL_INTENTS) <= set(per_intent)
+    assert macro >= MACRO_F1_FLOOR
