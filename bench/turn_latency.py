@@ -4,7 +4,7 @@ Starts the real rasa server and action server (the trained model for the
 current data must exist: `make train`), sends a fixed script of conversations
 at concurrency 1, 8 and 32, and prints p50/p95 turn latency and turns per
 second for each kind of turn.
-Run: .venv/bin/python bench/turn_latency.py [--conversations-per-client N]
+Run: .venv/bin/python bench/turn_latency.py [--conversations N]
 """
 from __future__ import annotations
 
@@ -46,10 +46,12 @@ async def client(session: aiohttp.ClientSession, url: str, conversations: int, s
 
 
 async def level(url: str, concurrency: int, conversations: int) -> tuple[list, float]:
+    """Run `conversations` scripted conversations split over `concurrency` clients."""
     samples: list = []
+    shares = [conversations // concurrency + (i < conversations % concurrency) for i in range(concurrency)]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         start = time.perf_counter()
-        await asyncio.gather(*(client(session, url, conversations, samples) for _ in range(concurrency)))
+        await asyncio.gather(*(client(session, url, share, samples) for share in shares))
         return samples, time.perf_counter() - start
 
 
@@ -59,7 +61,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations-per-client", type=int, default=4)
+    parser.add_argument("--conversations", type=int, default=64, help="per concurrency level")
     args = parser.parse_args()
     if not model_path().exists():
         sys.exit("No model for the current data: run `make train` first.")
@@ -69,14 +71,14 @@ def main() -> None:
             asyncio.run(level(stack.rest_url, 4, 1))  # warm-up
             print(f"{'clients':>7} {'kind':>10} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8} {'turns/s':>8} {'errors':>6}")
             for concurrency in LEVELS:
-                samples, elapsed = asyncio.run(level(stack.rest_url, concurrency, args.conversations_per_client))
+                samples, elapsed = asyncio.run(level(stack.rest_url, concurrency, args.conversations))
                 for kind in ("no action", "action", "all"):
                     chosen = [s for s in samples if kind in ("all", s[0])]
                     times = [s[1] * 1000 for s in chosen]
                     errors = sum(1 for s in chosen if not s[2])
-                    rate = len(samples) / elapsed if kind == "all" else float("nan")
+                    rate = f"{len(samples) / elapsed:.1f}" if kind == "all" else "-"
                     print(f"{concurrency:>7} {kind:>10} {len(chosen):>6} {percentile(times, 50):>8.1f} "
-                          f"{percentile(times, 95):>8.1f} {rate:>8.1f} {errors:>6}")
+                          f"{percentile(times, 95):>8.1f} {rate:>8} {errors:>6}")
         finally:
             stack.stop()
 
