@@ -9,10 +9,23 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
+
+
+def import_dependencies_quietly() -> None:
+    """Import the dependencies that warn about their own deprecated calls, with warnings off.
+
+    They warn at every start of a server; none of it is ours to act on.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import matplotlib.font_manager  # noqa: F401
+        import pkg_resources  # noqa: F401
 
 
 def prepare() -> None:
     """Switch off telemetry and error reporting and apply the start-up patches."""
+    import_dependencies_quietly()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")

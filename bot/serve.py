@@ -7,6 +7,7 @@ for the current training inputs. Run: python -m bot.serve
 from __future__ import annotations
 
 import os
+import socket
 import sys
 
 from bot import rasa_cli, settings
@@ -20,6 +21,9 @@ def server_arguments() -> list[str]:
     # endpoints.yml reads these two.
     os.environ["ACTION_SERVER_PORT"] = str(settings.ACTION_SERVER_PORT)
     os.environ["ACTION_SERVER_TOKEN"] = settings.ACTION_SERVER_TOKEN
+    with socket.socket() as probe:  # Rasa loads the model first, then exits 0 on a taken port
+        if probe.connect_ex((settings.HOST, settings.RASA_PORT)) == 0:
+            sys.exit(f"Port {settings.RASA_PORT} on {settings.HOST} is in use: stop what listens there or set RASA_PORT.")
     model = model_path()
     if not model.exists():
         sys.exit(f"No model for the current training data ({model.name}): run `make train` first.")

@@ -10,9 +10,8 @@ import hashlib
 import shutil
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
-
-import rasa
 
 from bot.settings import MODELS_DIR, PROJECT_ROOT
 
@@ -30,7 +29,7 @@ def _inputs() -> list[Path]:
 
 def content_hash() -> str:
     """SHA-256 over the training inputs' paths and bytes, and the Rasa version."""
-    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode())
+    digest = hashlib.sha256(f"rasa {version('rasa')}\n".encode())
     for path in _inputs():
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")

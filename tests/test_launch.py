@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 from tests.support.servers import PROJECT_ROOT, server_environment
@@ -52,11 +53,12 @@ def test_both_servers_start_answer_and_stop_on_one_interrupt(model, tmp_path):
             assert probe.connect_ex(("127.0.0.1", int(port))) != 0
 
 
-def test_a_crash_of_one_server_is_reported_and_stops_the_other(model, tmp_path):
+@pytest.mark.parametrize("server, port_variable", [("actions", "ACTION_SERVER_PORT"), ("rasa", "RASA_PORT")])
+def test_a_crash_of_one_server_is_reported_and_stops_the_other(model, tmp_path, server, port_variable):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        env = server_environment(tmp_path / "test.env", ACTION_SERVER_PORT=str(taken.getsockname()[1]))
+        env = server_environment(tmp_path / "test.env", **{port_variable: str(taken.getsockname()[1])})
         process = launch(env)
         try:
             output, _ = process.communicate(timeout=240)
@@ -64,5 +66,6 @@ def test_a_crash_of_one_server_is_reported_and_stops_the_other(model, tmp_path):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode != 0
-    assert "actions stopped (rc=" in output and "actions stopped (rc=0)" not in output
+    assert f"{server} stopped (rc=" in output and f"{server} stopped (rc=0)" not in output
+    assert "is in use" in output or "cannot listen" in output
     assert "The assistant is ready" not in output
