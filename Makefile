@@ -10,13 +10,14 @@ STAMP := $(VENV)/.requirements.sha256
 PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
 PYTHON310 := $(or $(lastword $(sort $(wildcard $(PYENV_ROOT_DIR)/versions/3.10.*/bin/python3.10))),$(shell command -v python3.10 2>/dev/null))
 
-.PHONY: help venv env train run shell test lock clean
+.PHONY: help venv env migrate train run shell test lock clean
 
 help:
 	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make shell  chat with the running assistant in the terminal"
 	@echo "make train  train the model if its inputs changed"
+	@echo "make migrate create or upgrade the vault's databases"
 	@echo "make lock   recompile requirements.txt from requirements.in"
 
 # The venv is (re)installed only when requirements.txt changes (by content).
@@ -35,10 +36,13 @@ venv:
 env: venv
 	@$(PY) -m bot.envfile .env
 
+migrate: env
+	@$(PY) -m privacy migrate
+
 train: venv
 	@$(PY) -m bot.train
 
-run: env train
+run: migrate train
 	@$(PY) -m bot.launch
 
 shell: venv

@@ -18,6 +18,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import settings
+from privacy import redaction
 
 logger = logging.getLogger("bot.action_server")
 
@@ -50,6 +51,7 @@ def build_app(token: str) -> Sanic:
 def main() -> None:
     if not settings.ACTION_SERVER_TOKEN:
         sys.exit("ACTION_SERVER_TOKEN is not set: run `make run`, which writes .env, or set it.")
+    redaction.install()
     logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s  %(message)s")
     app = build_app(settings.ACTION_SERVER_TOKEN)
     # Bind here so that a taken port stops the process with an error (Sanic would exit 0).

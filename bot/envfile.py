@@ -6,16 +6,25 @@ Run: python -m bot.envfile [path]
 """
 from __future__ import annotations
 
+import base64
+import os
 import secrets
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+def _key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
 
 # Secrets generated for development; each is documented in .env.example.
 GENERATED = {
     "ACTION_SERVER_TOKEN": lambda: secrets.token_urlsafe(32),
     "RASA_API_TOKEN": lambda: secrets.token_urlsafe(32),
+    "VAULT_KEYS": lambda: f"kek-{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{os.urandom(2).hex()}:{_key()}",
+    "VAULT_INDEX_KEY": _key,
 }
 
 

@@ -11,6 +11,9 @@ import os
 import sys
 import warnings
 
+# Read by SQLAlchemy when it is first imported: Rasa's own 1.4-style code warns at every start.
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
 
 def import_dependencies_quietly() -> None:
     """Import the dependencies that warn about their own deprecated calls, with warnings off.
@@ -24,18 +27,20 @@ def import_dependencies_quietly() -> None:
 
 
 def prepare() -> None:
-    """Switch off telemetry and error reporting and apply the start-up patches."""
+    """Switch off telemetry and error reporting, redact logs, apply the start-up patches."""
     import_dependencies_quietly()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     import rasa.telemetry
 
     rasa.telemetry.initialize_error_reporting = lambda: None
 
-    from bot import action_failure
+    from bot import action_failure, tracker_store
+    from privacy import redaction
 
+    redaction.install()
     action_failure.install()
+    tracker_store.install()
 
 
 def main(argv: list[str]) -> None:

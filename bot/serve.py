@@ -12,6 +12,7 @@ import sys
 
 from bot import rasa_cli, settings
 from bot.train import model_path
+from privacy import Vault, VaultError
 
 
 def server_arguments() -> list[str]:
@@ -24,6 +25,10 @@ def server_arguments() -> list[str]:
     with socket.socket() as probe:  # Rasa loads the model first, then exits 0 on a taken port
         if probe.connect_ex((settings.HOST, settings.RASA_PORT)) == 0:
             sys.exit(f"Port {settings.RASA_PORT} on {settings.HOST} is in use: stop what listens there or set RASA_PORT.")
+    try:  # the tracker store needs the vault; Rasa would silently replace a store that fails
+        Vault.open().close()
+    except VaultError as error:
+        sys.exit(f"The vault cannot be opened: {error}")
     model = model_path()
     if not model.exists():
         sys.exit(f"No model for the current training data ({model.name}): run `make train` first.")

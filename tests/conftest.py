@@ -1,11 +1,15 @@
 """Shared fixtures: one trained model and one running stack (rasa + action server) per test session."""
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
 import pytest
 
+from privacy import Vault
+from privacy.config import VaultConfig
+from tests.support.databases import vault_urls
 from tests.support.servers import Stack, ensure_model, server_environment
 
 REPORTS = Path(__file__).resolve().parents[1] / "var" / "reports"
@@ -19,9 +23,24 @@ def model() -> Path:
 @pytest.fixture(scope="session")
 def stack(model, tmp_path_factory) -> Stack:
     logs = tmp_path_factory.mktemp("stack")
-    running = Stack.create(server_environment(logs / "test.env"), logs).start()
+    # DEBUG: the logs searched for patient data are the most talkative Rasa writes.
+    running = Stack.create(server_environment(logs / "test.env", LOG_LEVEL="DEBUG"), logs).start()
     yield running
     running.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def vault_config(request, tmp_path) -> VaultConfig:
+    """Settings of a new vault (empty databases, fresh keys) on each database kind."""
+    with vault_urls(request.param, tmp_path) as (data_url, keys_url):
+        yield VaultConfig(data_url, keys_url, {"kek-test-1": os.urandom(32)}, os.urandom(32))
+
+
+@pytest.fixture
+def vault(vault_config) -> Vault:
+    opened = Vault(vault_config, upgrade=True)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Starting the project's real servers as subprocesses for tests and benchmarks."""
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import socket
@@ -21,12 +22,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
 def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
-    """Environment for the servers: fresh secrets and free ports, no developer .env."""
+    """Environment for the servers: fresh secrets, free ports and a vault of its own
+    (SQLite files beside `env_file` unless DATABASE_URL/KEYSTORE_URL are given); no developer .env."""
     env_file.write_text("")
     env = dict(os.environ)
     env.update(
         ENV_FILE=str(env_file),
+        DATABASE_URL=f"sqlite:///{env_file.parent / 'vault.db'}",
+        KEYSTORE_URL=f"sqlite:///{env_file.parent / 'keystore.db'}",
+        VAULT_KEYS=f"kek-test-1:{_key()}",
+        VAULT_INDEX_KEY=_key(),
         BIND_HOST="127.0.0.1",
         RASA_PORT=str(free_port()),
         ACTION_SERVER_PORT=str(free_port()),
@@ -104,6 +114,7 @@ class Stack:
         return cls(env, actions, rasa)
 
     def start(self) -> "Stack":
+        migrate_vault(self.env)
         self.actions.start()
         self.rasa.start()
         return self
@@ -130,6 +141,19 @@ class Stack:
         reply.raise_for_status()
         return reply.json()
 
+    def vault(self):
+        """The stack's vault, opened from this test process."""
+        from privacy import Vault
+        from privacy.config import VaultConfig
+
+        return Vault(VaultConfig.from_env(self.env))
+
+    def ready(self) -> requests.Response:
+        return requests.get(f"{self.base_url}/webhooks/health/ready", timeout=30)
+
+    def logs(self) -> str:
+        return self.actions.log() + self.rasa.log()
+
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker, read through the token-protected HTTP API."""
         reply = requests.get(
@@ -138,6 +162,12 @@ class Stack:
         )
         reply.raise_for_status()
         return reply.json()
+
+
+def migrate_vault(env: dict[str, str]) -> None:
+    """Create or upgrade the vault's databases named by `env`."""
+    subprocess.run([sys.executable, "-m", "privacy", "migrate"], cwd=PROJECT_ROOT, env=env,
+                   check=True, capture_output=True)
 
 
 def ensure_model() -> Path:

@@ -1,0 +1,74 @@
+"""Vault settings from the environment (.env in development; .env.example documents them).
+
+DATABASE_URL   the data: SQLite file under var/ by default, PostgreSQL in production
+KEYSTORE_URL   the wrapped data keys, kept apart from the data and its backups
+VAULT_KEYS     the key-encryption keys: "id:base64key,id:base64key"; the last one is active
+VAULT_INDEX_KEY  secret for blind indexes and pseudonymous ids (base64, 32 bytes)
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+from dotenv import load_dotenv
+
+from privacy.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR = PROJECT_ROOT / "var"
+ENV_FILE = Path(os.environ.get("ENV_FILE", PROJECT_ROOT / ".env"))
+
+
+def _decode_key(name: str, text: str) -> bytes:
+    try:
+        key = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigurationError(f"{name} is not valid base64.") from None
+    if len(key) != 32:
+        raise ConfigurationError(f"{name} must be 32 bytes (256 bits), found {len(key)}.")
+    return key
+
+
+def parse_key_ring(text: str) -> dict[str, bytes]:
+    """Parse VAULT_KEYS ("id:base64,id:base64"); order is kept, the last key is active."""
+    ring: dict[str, bytes] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key_id, sep, encoded = item.partition(":")
+        if not sep or not key_id:
+            raise ConfigurationError('VAULT_KEYS must look like "key-id:base64key,key-id:base64key".')
+        ring[key_id] = _decode_key(f"VAULT_KEYS key {key_id}", encoded)
+    return ring
+
+
+@dataclass(frozen=True)
+class VaultConfig:
+    database_url: str
+    keystore_url: str
+    key_ring: dict[str, bytes]
+    index_key: bytes
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "VaultConfig":
+        """Read the settings (from os.environ and the env file, or from `environ`);
+        a missing key stops here, before anything is written."""
+        if environ is None:
+            load_dotenv(ENV_FILE)
+            environ = os.environ
+        VAR.mkdir(exist_ok=True)
+        ring_text = environ.get("VAULT_KEYS", "")
+        index_text = environ.get("VAULT_INDEX_KEY", "")
+        if not ring_text or not index_text:
+            raise ConfigurationError(
+                "VAULT_KEYS and VAULT_INDEX_KEY must be set: `make run` writes them to .env for "
+                "development; in production they come from the secret store."
+            )
+        return cls(
+            database_url=environ.get("DATABASE_URL") or f"sqlite:///{VAR / 'vault.db'}",
+            keystore_url=environ.get("KEYSTORE_URL") or f"sqlite:///{VAR / 'keystore.db'}",
+            key_ring=parse_key_ring(ring_text),
+            index_key=_decode_key("VAULT_INDEX_KEY", index_text),
+        )

@@ -1,0 +1,137 @@
+"""AES-256-GCM envelope encryption.
+
+A record is encrypted with its subject's data key; data keys are wrapped by a
+key-encryption key (KEK) from the key ring. A ciphertext is
+
+    version (1 byte) | data key id (16 bytes) | data key version (4 bytes) | nonce (12) | sealed
+
+and its associated data is that header plus "table|column|row", so a ciphertext
+copied into another row or column, or altered by one bit, does not decrypt.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import struct
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from privacy.errors import ConfigurationError, TamperedError
+
+FORMAT_VERSION = 1
+_HEADER = struct.Struct(">B16sI")
+NONCE_BYTES = 12
+
+
+def new_key() -> bytes:
+    """A fresh random 256-bit key."""
+    return AESGCM.generate_key(bit_length=256)
+
+
+def place(table: str, column: str, row: str) -> bytes:
+    """Associated data naming where a ciphertext belongs."""
+    return f"{table}|{column}|{row}".encode()
+
+
+@dataclass(frozen=True)
+class Header:
+    key_id: uuid.UUID
+    key_version: int
+
+
+def read_header(blob: bytes) -> Header:
+    """The data key a ciphertext names, without decrypting it."""
+    if len(blob) < _HEADER.size + NONCE_BYTES + 16:
+        raise TamperedError("The value is not a vault ciphertext (too short).")
+    version, key_id, key_version = _HEADER.unpack_from(blob)
+    if version != FORMAT_VERSION:
+        raise TamperedError(f"The value is not a vault ciphertext (format {version}).")
+    return Header(uuid.UUID(bytes=key_id), key_version)
+
+
+def seal(data_key: bytes, key_id: uuid.UUID, key_version: int, plaintext: bytes, where: bytes) -> bytes:
+    """Encrypt `plaintext` for the place `where` (see `place`)."""
+    header = _HEADER.pack(FORMAT_VERSION, key_id.bytes, key_version)
+    nonce = os.urandom(NONCE_BYTES)
+    return header + nonce + AESGCM(data_key).encrypt(nonce, plaintext, header + b"|" + where)
+
+
+def open_sealed(data_key: bytes, blob: bytes, where: bytes) -> bytes:
+    """Decrypt a ciphertext made by `seal` for the same place, or raise TamperedError."""
+    header = blob[: _HEADER.size]
+    nonce = blob[_HEADER.size : _HEADER.size + NONCE_BYTES]
+    try:
+        return AESGCM(data_key).decrypt(nonce, blob[_HEADER.size + NONCE_BYTES :], header + b"|" + where)
+    except InvalidTag:
+        raise TamperedError(
+            f"A ciphertext does not belong at {where.decode(errors='replace')} or was altered."
+        ) from None
+
+
+class KeyProvider(Protocol):
+    """Holds the key-encryption keys. The environment provides them today; a KMS can later."""
+
+    @property
+    def active_key_id(self) -> str: ...
+
+    def key_ids(self) -> list[str]: ...
+
+    def wrap(self, data_key: bytes, aad: bytes) -> tuple[str, bytes]: ...
+
+    def unwrap(self, kek_id: str, wrapped: bytes, aad: bytes) -> bytes: ...
+
+
+class KeyRing:
+    """Key-encryption keys held in memory, read from VAULT_KEYS; the last one is active."""
+
+    def __init__(self, keys: dict[str, bytes]):
+        if not keys:
+            raise ConfigurationError("The key ring is empty: VAULT_KEYS names no key.")
+        self._keys = dict(keys)
+
+    @property
+    def active_key_id(self) -> str:
+        return list(self._keys)[-1]
+
+    def key_ids(self) -> list[str]:
+        return list(self._keys)
+
+    def wrap(self, data_key: bytes, aad: bytes) -> tuple[str, bytes]:
+        kek_id = self.active_key_id
+        nonce = os.urandom(NONCE_BYTES)
+        return kek_id, nonce + AESGCM(self._keys[kek_id]).encrypt(nonce, data_key, aad)
+
+    def unwrap(self, kek_id: str, wrapped: bytes, aad: bytes) -> bytes:
+        if kek_id not in self._keys:
+            raise ConfigurationError(f"Key-encryption key {kek_id!r} is not in VAULT_KEYS.")
+        try:
+            return AESGCM(self._keys[kek_id]).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad)
+        except InvalidTag:
+            raise ConfigurationError(
+                f"Key-encryption key {kek_id!r} in VAULT_KEYS is not the key the key store was written with."
+            ) from None
+
+
+class Indexer:
+    """Keyed HMACs for blind indexes and pseudonymous ids, one derived key per purpose."""
+
+    def __init__(self, secret: bytes):
+        self._secret = secret
+        self._keys: dict[str, bytes] = {}
+
+    def _key(self, purpose: str) -> bytes:
+        if purpose not in self._keys:
+            hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"healthtigo {purpose}".encode())
+            self._keys[purpose] = hkdf.derive(self._secret)
+        return self._keys[purpose]
+
+    def digest(self, purpose: str, value: str) -> str:
+        """Hex HMAC-SHA256 of `value` under the key for `purpose`."""
+        return hmac.new(self._key(purpose), value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,64 @@
+"""The vault's entry point: `Vault.open()` checks keys and schema, then offers the sub-APIs.
+
+    vault = Vault.open()
+    patient = vault.patients.register("Ada Lovelace", date(1990, 12, 10), phone="469 555 0100",
+                                      actor="staff:grace", reason="new patient at the front desk")
+    vault.records.put(patient.subject_id, "allergy", "penicillin", actor="patient", reason="intake")
+    vault.subjects.erase(patient.subject_id, actor="privacy_officer:ida", reason="deletion request 42")
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable, Optional
+
+from privacy import migrate
+from privacy.audit import AuditLog
+from privacy.config import VaultConfig
+from privacy.conversations import Conversations
+from privacy.crypto import Indexer, KeyProvider, KeyRing
+from privacy.db import make_engine
+from privacy.keystore import KeyStore
+from privacy.patients import Patients
+from privacy.records import Records
+from privacy.sealing import Sealer
+from privacy.subjects import Subjects
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Vault:
+    def __init__(self, config: VaultConfig, *, clock: Callable[[], datetime] = utc_now,
+                 key_provider: Optional[KeyProvider] = None, upgrade: bool = False):
+        self.config = config
+        self.now = clock
+        self.data = make_engine(config.database_url)
+        self.keys = make_engine(config.keystore_url, key_store=True)
+        for part, engine in (("data", self.data), ("keys", self.keys)):
+            if upgrade:
+                migrate.upgrade(part, engine)
+            else:
+                migrate.check(part, engine)
+        self.keystore = KeyStore(self.keys, key_provider or KeyRing(config.key_ring))
+        self.keystore.check_keys()
+        self.indexer = Indexer(config.index_key)
+        self.sealer = Sealer(self.keystore)
+        self.audit = AuditLog(self.data, self.keys, self.indexer, clock)
+        self.subjects = Subjects(self)
+        self.patients = Patients(self)
+        self.records = Records(self)
+        self.conversations = Conversations(self)
+
+    @classmethod
+    def open(cls, config: Optional[VaultConfig] = None, **options) -> "Vault":
+        """The vault configured by the environment; raises VaultError with a clear message."""
+        return cls(config or VaultConfig.from_env(), **options)
+
+    def pseudonym(self, kind: str, value: str) -> str:
+        """A stable pseudonymous id for a phone number, session id... ("sms", "+1469...")."""
+        return f"{kind}-{self.indexer.digest('sender ' + kind, value)[:32]}"
+
+    def close(self) -> None:
+        self.data.dispose()
+        self.keys.dispose()

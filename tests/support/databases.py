@@ -1,0 +1,68 @@
+"""Fresh vault databases for tests: SQLite files, or new PostgreSQL databases.
+
+PostgreSQL is the server at TEST_POSTGRES_URL (default: this machine's, trust auth);
+.ci/run starts it where it is not running. Each test gets its own databases.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _admin():
+    return create_engine(ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
+
+
+def postgres_available() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    try:
+        with _admin().connect() as db:
+            db.execute(text("SELECT 1"))
+        return None
+    except Exception as error:  # any connection problem means: not available
+        return f"PostgreSQL is not reachable at {ADMIN_URL} ({type(error).__name__}); .ci/run starts it"
+
+
+def create_pg_database(name: str, template: str | None = None) -> str:
+    with _admin().connect() as db:
+        db.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(name: str) -> None:
+    with _admin().connect() as db:
+        db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def vault_urls(backend: str, directory: Path) -> Iterator[tuple[str, str]]:
+    """(DATABASE_URL, KEYSTORE_URL) of two new, empty databases."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'vault.db'}", f"sqlite:///{directory / 'keystore.db'}"
+        return
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    names = [f"ht_{part}_{uuid.uuid4().hex[:12]}" for part in ("data", "keys")]
+    try:
+        yield tuple(create_pg_database(name) for name in names)
+    finally:
+        for name in names:
+            drop_pg_database(name)
+
+
+@contextmanager
+def fresh_data_url(like: str, directory: Path) -> Iterator[str]:
+    """A new, empty database of the same kind as the one at `like`."""
+    directory.mkdir(exist_ok=True)
+    with vault_urls("sqlite" if like.startswith("sqlite") else "postgresql", directory) as (data_url, _):
+        yield data_url

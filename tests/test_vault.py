@@ -1,0 +1,218 @@
+"""The vault on its own, on SQLite and PostgreSQL: encryption, lookups, tampering, keys, erasure."""
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text, update
+
+from privacy import Vault
+from privacy.config import VaultConfig
+from privacy.errors import (
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    SchemaBehind,
+    SubjectErased,
+    TamperedError,
+)
+from privacy.schema import health_records, patients
+from tests.support.databases import create_pg_database, drop_pg_database
+
+CANARY = dict(name="Zebulon Quartermaine", birth_date=date(1961, 3, 14), phone="(214) 555-0147",
+              email="zebulon.quartermaine@example.org", address="77 Canary Lane, Plano, TX 75024")
+SYMPTOM = "purple tingling in the left earlobe"
+
+
+def register(vault, **changes):
+    return vault.patients.register(**(CANARY | changes), actor="staff:test", reason="test")
+
+
+def test_a_patient_round_trips_and_is_found_by_blind_indexes(vault):
+    patient = register(vault)
+    again = vault.patients.get(patient.id, actor="staff:test", reason="test")
+    assert again.name == CANARY["name"] and again.birth_date == CANARY["birth_date"]
+    assert again.phone == "+12145550147" and again.email == CANARY["email"]
+    assert vault.patients.find(phone="214-555-0147") == patient.id
+    assert vault.patients.find(email="Zebulon.Quartermaine@EXAMPLE.org") == patient.id
+    assert vault.patients.find(name=" zebulon   QUARTERMAINE ", birth_date=date(1961, 3, 14)) == patient.id
+    assert vault.patients.find(phone="214-555-0148") is None
+
+
+def test_nothing_personal_is_stored_in_plaintext(vault, vault_config, tmp_path):
+    patient = register(vault)
+    vault.records.put(patient.subject_id, "symptom", SYMPTOM, actor="patient", reason="intake")
+    vault.conversations.save("web-canary", [{"event": "user", "text": f"I am {CANARY['name']}", "timestamp": 1.0}])
+    stored = _raw_bytes(vault_config, tmp_path)
+    for secret in (CANARY["name"], "Quartermaine", "5550147", "555-0147", CANARY["email"], "Canary Lane",
+                   "1961-03-14", SYMPTOM, "web-canary"):
+        assert secret.encode() not in stored, secret
+
+
+def _raw_bytes(config: VaultConfig, tmp_path) -> bytes:
+    """Every byte the vault wrote: the SQLite files (with journals), or a dump of both PostgreSQL databases."""
+    if config.database_url.startswith("sqlite"):
+        return b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(("vault.db", "keystore.db")))
+    dumps = [subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout
+             for url in (config.database_url, config.keystore_url)]
+    return b"".join(dumps)
+
+
+def test_bad_input_gets_a_clear_error_and_stores_nothing(vault):
+    for bad in (dict(phone="12"), dict(email="not-an-address"), dict(name="  "),
+                dict(birth_date=date(2999, 1, 1))):
+        with pytest.raises(InvalidInput):
+            register(vault, **bad)
+    with vault.data.connect() as db:
+        assert db.execute(select(patients)).first() is None
+    with pytest.raises(NotFound):
+        vault.patients.get("p_nope", actor="staff:test", reason="test")
+
+
+def test_a_ciphertext_moved_to_another_row_or_column_or_altered_fails(vault):
+    a, b = register(vault), register(vault, name="Other Person", email="other@example.org", phone="2145550100")
+    with vault.data.begin() as db:
+        a_name = db.execute(select(patients.c.name).where(patients.c.id == a.id)).scalar()
+        db.execute(update(patients).where(patients.c.id == b.id).values(name=a_name))
+    with pytest.raises(TamperedError):
+        vault.patients.get(b.id, actor="staff:test", reason="test")
+    with vault.data.begin() as db:
+        db.execute(update(patients).where(patients.c.id == a.id).values(address=a_name))
+    with pytest.raises(TamperedError, match="patients|address"):
+        vault.patients.get(a.id, actor="staff:test", reason="test")
+    record = vault.records.put(a.subject_id, "allergy", "penicillin", actor="patient", reason="intake")
+    with vault.data.begin() as db:
+        sealed = bytearray(db.execute(select(health_records.c.value)).scalar())
+        sealed[-1] ^= 0x01
+        db.execute(update(health_records).where(health_records.c.id == record).values(value=bytes(sealed)))
+    with pytest.raises(TamperedError):
+        vault.records.list(a.subject_id, actor="staff:test", reason="test")
+
+
+def test_the_vault_refuses_to_start_without_keys(monkeypatch):
+    monkeypatch.setenv("VAULT_KEYS", "")
+    monkeypatch.setenv("ENV_FILE", "/dev/null")
+    with pytest.raises(ConfigurationError, match="VAULT_KEYS"):
+        VaultConfig.from_env()
+    monkeypatch.setenv("VAULT_KEYS", "kek-1:c2hvcnQ=")
+    monkeypatch.setenv("VAULT_INDEX_KEY", "x")
+    with pytest.raises(ConfigurationError, match="32 bytes"):
+        VaultConfig.from_env()
+
+
+def test_a_wrong_or_missing_key_fails_at_start_and_writes_nothing(vault, vault_config):
+    register(vault)
+    vault.close()
+    with pytest.raises(ConfigurationError, match="not the key"):
+        Vault(replace(vault_config, key_ring={"kek-test-1": os.urandom(32)}))
+    with pytest.raises(ConfigurationError, match="lacks"):
+        Vault(replace(vault_config, key_ring={"kek-other": os.urandom(32)}))
+
+
+def test_a_database_behind_the_code_is_refused_with_the_command_to_run(vault_config):
+    with pytest.raises(SchemaBehind, match="python -m privacy migrate"):
+        Vault(vault_config)
+
+
+def test_rotation_rewraps_every_data_key_resumably_and_the_old_key_retires(vault, vault_config):
+    people = [register(vault, email=f"p{i}@example.org", phone=f"21455501{i:02d}") for i in range(7)]
+    vault.close()
+    ring = dict(vault_config.key_ring, **{"kek-test-2": os.urandom(32)})
+    rotated = Vault(replace(vault_config, key_ring=ring))
+    assert rotated.keystore.rewrap(batch=3, max_batches=1) == 3  # interrupted after one batch
+    assert rotated.keystore.usage() == {"kek-test-1": 4, "kek-test-2": 3}
+    assert all(rotated.patients.get(p.id, actor="t", reason="t").name == CANARY["name"] for p in people)
+    assert rotated.keystore.rewrap(batch=3) == 4  # resumed
+    assert rotated.keystore.usage() == {"kek-test-2": 7}
+    rotated.keystore.retire("kek-test-1")
+    rotated.close()
+    only_new = Vault(replace(vault_config, key_ring={"kek-test-2": ring["kek-test-2"]}))
+    assert all(only_new.patients.get(p.id, actor="t", reason="t").email for p in people)
+    only_new.close()
+
+
+def test_erasure_destroys_the_key_so_a_copy_taken_before_cannot_be_read(vault, vault_config, tmp_path):
+    kept, erased = register(vault, email="kept@example.org", phone="2145550111"), register(vault)
+    vault.records.put(erased.subject_id, "symptom", SYMPTOM, actor="patient", reason="intake")
+    vault.close()
+    copy_config = _copy_data_database(vault_config, tmp_path)
+    vault = Vault(vault_config)
+    report = vault.subjects.erase(erased.subject_id, actor="privacy_officer:test", reason="deletion request")
+    assert report.keys_destroyed == 1 and report.rows_deleted == 2
+    with pytest.raises(NotFound):
+        vault.patients.get(erased.id, actor="t", reason="t")
+    with pytest.raises(InvalidInput, match="already erased"):
+        vault.subjects.erase(erased.subject_id, actor="privacy_officer:test", reason="again")
+    old = Vault(copy_config)  # the copy still holds the rows, but their key is gone
+    try:
+        with pytest.raises(SubjectErased):
+            old.patients.get(erased.id, actor="t", reason="t")
+        with pytest.raises(SubjectErased):
+            old.records.list(erased.subject_id, actor="t", reason="t")
+        assert old.patients.get(kept.id, actor="t", reason="t").email == "kept@example.org"
+    finally:
+        old.close()
+        if not copy_config.database_url.startswith("sqlite"):
+            drop_pg_database(copy_config.database_url.rsplit("/", 1)[1])
+
+
+def _copy_data_database(config: VaultConfig, tmp_path) -> VaultConfig:
+    if config.database_url.startswith("sqlite"):
+        shutil.copy(tmp_path / "vault.db", tmp_path / "copy.db")
+        return replace(config, database_url=f"sqlite:///{tmp_path / 'copy.db'}")
+    source = config.database_url.rsplit("/", 1)[1]
+    return replace(config, database_url=create_pg_database(f"{source}_copy", template=source))
+
+
+def test_a_conversation_is_stored_event_by_event_and_erased_with_its_patient(vault):
+    events = [{"event": "action", "name": "action_session_start", "timestamp": 1.0},
+              {"event": "session_started", "timestamp": 1.1},
+              {"event": "user", "text": "hello", "timestamp": 2.0}]
+    assert vault.conversations.save("web-1", events) == 3
+    # Later calls pass the session's events (from session_started on), as loaded plus what is new.
+    assert vault.conversations.save("web-1", events[1:]) == 0
+    later = events[1:] + [{"event": "bot", "text": "hi", "timestamp": 3.0}]
+    assert vault.conversations.save("web-1", later) == 1
+    assert vault.conversations.load("web-1") == later
+    assert len(vault.conversations.load("web-1", all_sessions=True)) == 4
+    assert vault.conversations.senders() == ["web-1"]
+    patient = register(vault)
+    vault.conversations.link_patient("web-1", patient.subject_id)
+    vault.subjects.erase(patient.subject_id, actor="privacy_officer:test", reason="deletion request")
+    assert vault.conversations.load("web-1") is None
+    assert vault.conversations.senders() == []
+
+
+def test_concurrent_audit_appends_keep_one_chain(vault, vault_config):
+    other = Vault(vault_config)
+    workers = [threading.Thread(target=lambda v=v: [v.audit.append("system", "test.append") for _ in range(15)])
+               for v in (vault, other, vault, other)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    other.close()
+    verdict = vault.audit.verify()
+    assert verdict.ok and verdict.entries == 60
+
+
+@pytest.mark.parametrize("tamper, problem", [
+    ("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 3", "changed"),
+    ("DELETE FROM audit_log WHERE seq = 3", "missing"),
+    ("UPDATE audit_log SET seq = seq + 100 WHERE seq IN (2, 3); "
+     "UPDATE audit_log SET seq = 3 WHERE seq = 102; UPDATE audit_log SET seq = 2 WHERE seq = 103", "order"),
+    ("DELETE FROM audit_log WHERE seq >= 4", "removed"),
+])
+def test_verify_finds_an_edited_deleted_reordered_or_truncated_audit_entry(vault, tamper, problem):
+    for n in range(5):
+        vault.audit.append("system", "test.append", reason=f"entry {n + 1}")
+    assert vault.audit.verify().ok
+    with vault.data.begin() as db:
+        for statement in tamper.split("; "):
+            db.execute(text(statement))
+    verdict = vault.audit.verify()
+    assert not verdict.ok and problem in verdict.problem
+    assert verdict.first_bad in (2, 3, 4)
