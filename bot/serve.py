@@ -35,7 +35,7 @@ def server_arguments() -> list[str]:
     args = [
         "run",
         "--model", str(model),
-        "--endpoints", str(settings.PROJECT_ROOT / "endpoints.yml"),
+        "--endpoints", str(settings.ENDPOINTS_FILE),
         "--credentials", str(settings.PROJECT_ROOT / "credentials.yml"),
         "--interface", settings.HOST,
         "--port", str(settings.RASA_PORT),

@@ -55,10 +55,6 @@ class Vault:
         """The vault configured by the environment; raises VaultError with a clear message."""
         return cls(config or VaultConfig.from_env(), **options)
 
-    def pseudonym(self, kind: str, value: str) -> str:
-        """A stable pseudonymous id for a phone number, session id... ("sms", "+1469...")."""
-        return f"{kind}-{self.indexer.digest('sender ' + kind, value)[:32]}"
-
     def close(self) -> None:
         self.data.dispose()
         self.keys.dispose()

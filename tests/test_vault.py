@@ -42,6 +42,17 @@ def test_a_patient_round_trips_and_is_found_by_blind_indexes(vault):
     assert vault.patients.find(phone="214-555-0148") is None
 
 
+def test_an_update_moves_the_indexes_and_is_audited(vault):
+    patient = register(vault)
+    vault.patients.update(patient.id, phone="972-555-0123", actor="patient", reason="correction")
+    assert vault.patients.find(phone="9725550123") == patient.id
+    assert vault.patients.find(phone=CANARY["phone"]) is None
+    assert vault.patients.get(patient.id, actor="t", reason="t").phone == "+19725550123"
+    assert vault.audit.entries(patient.subject_id)[1]["action"] == "patient.update"
+    with pytest.raises(InvalidInput):
+        vault.patients.update(patient.id, shoe_size="42", actor="patient", reason="correction")
+
+
 def test_nothing_personal_is_stored_in_plaintext(vault, vault_config, tmp_path):
     patient = register(vault)
     vault.records.put(patient.subject_id, "symptom", SYMPTOM, actor="patient", reason="intake")
