@@ -15,8 +15,8 @@ from bot.train import model_path
 from privacy import Vault, VaultError
 
 
-def server_arguments() -> list[str]:
-    """The `rasa run` arguments for the current settings."""
+def preflight() -> None:
+    """Stop with a clear message when the server could not start or would start wrong."""
     if not settings.ACTION_SERVER_TOKEN:
         sys.exit("ACTION_SERVER_TOKEN is not set: run `make run`, which writes .env, or set it.")
     # endpoints.yml reads these two.
@@ -29,12 +29,15 @@ def server_arguments() -> list[str]:
         Vault.open().close()
     except VaultError as error:
         sys.exit(f"The vault cannot be opened: {error}")
-    model = model_path()
-    if not model.exists():
-        sys.exit(f"No model for the current training data ({model.name}): run `make train` first.")
+    if not model_path().exists():
+        sys.exit(f"No model for the current training data ({model_path().name}): run `make train` first.")
+
+
+def server_arguments() -> list[str]:
+    """The `rasa run` arguments for the current settings."""
     args = [
         "run",
-        "--model", str(model),
+        "--model", str(model_path()),
         "--endpoints", str(settings.ENDPOINTS_FILE),
         "--credentials", str(settings.PROJECT_ROOT / "credentials.yml"),
         "--interface", settings.HOST,
@@ -51,4 +54,5 @@ def server_arguments() -> list[str]:
 
 
 if __name__ == "__main__":
+    preflight()
     rasa_cli.main(server_arguments())

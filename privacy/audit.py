@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from privacy.clock import as_utc
 from privacy.crypto import Indexer
 from privacy.schema import audit_head, audit_log
 
@@ -94,6 +95,26 @@ class AuditLog:
             db.execute(update(audit_head).values(length=last[0] if last else 0, hash=last[1] if last else GENESIS))
         return max(0, (head[0] if head else 0) - (last[0] if last else 0))
 
+    def expire(self, before: datetime) -> int:
+        """Remove the entries older than `before` (retention); the chain then starts after them."""
+        with self.data.begin() as db:
+            last = db.execute(select(audit_log.c.seq, audit_log.c.hash).where(audit_log.c.at < before)
+                              .order_by(audit_log.c.seq.desc()).limit(1)).first()
+            if last is None:
+                return 0
+            removed = db.execute(delete(audit_log).where(audit_log.c.seq <= last.seq)).rowcount
+        with self.keys.begin() as db:
+            db.execute(update(audit_head).values(base_seq=last.seq, base_hash=last.hash))
+        return removed
+
+    def count(self, action: str, subject: Optional[str] = None) -> int:
+        """How many entries record `action` (for one subject, or in all)."""
+        query = select(func.count()).select_from(audit_log).where(audit_log.c.action == action)
+        if subject:
+            query = query.where(audit_log.c.subject == subject)
+        with self.data.connect() as db:
+            return db.execute(query).scalar()
+
     def entries(self, subject: Optional[str] = None, limit: int = 100) -> list[dict[str, Any]]:
         """The newest entries, optionally for one subject."""
         query = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
@@ -104,7 +125,10 @@ class AuditLog:
 
     def verify(self) -> Verdict:
         """Walk the chain from the start; name the first entry changed, removed or reordered."""
-        expected_seq, prev, hashes = 1, GENESIS, {}
+        with self.keys.connect() as db:
+            head = db.execute(select(audit_head)).first()
+        expected_seq, prev = (head.base_seq + 1, head.base_hash) if head else (1, GENESIS)
+        hashes: dict[int, str] = {}
         with self.data.connect() as db:
             rows = [row._mapping for row in db.execute(select(audit_log).order_by(audit_log.c.id))]
         for entry in rows:
@@ -113,22 +137,15 @@ class AuditLog:
                 problem = (f"entry {expected_seq} is missing (removed)" if removed
                            else "entries are out of order or an entry was inserted")
                 return Verdict(False, len(hashes), entry["seq"], problem)
-            recomputed = self._hash(entry["seq"], _utc(entry["at"]), entry["actor"], entry["action"],
+            recomputed = self._hash(entry["seq"], as_utc(entry["at"]), entry["actor"], entry["action"],
                                     entry["subject"], entry["reason"], entry["detail"], entry["prev_hash"])
             if recomputed != entry["hash"]:
                 return Verdict(False, len(hashes), entry["seq"], "its content was changed")
             hashes[entry["seq"]] = prev = entry["hash"]
             expected_seq += 1
-        with self.keys.connect() as db:
-            head = db.execute(select(audit_head.c.length, audit_head.c.hash)).first()
         if head and head.length >= expected_seq:
             return Verdict(False, len(hashes), expected_seq,
                            f"the newest entries, {expected_seq} to {head.length}, were removed")
-        if head and head.length and hashes.get(head.length) != head.hash:
+        if head and head.length > head.base_seq and hashes.get(head.length) != head.hash:
             return Verdict(False, len(hashes), head.length, "it does not match the checkpoint in the key store")
         return Verdict(True, len(hashes))
-
-
-def _utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; entries are always stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -95,6 +95,22 @@ class Conversations:
         return [json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
                 for seq, data in stored]
 
+    def transcript(self, subject_ids: list[str]) -> list[dict[str, Any]]:
+        """What the patient and the assistant said in these conversations, oldest first."""
+        with self.vault.data.connect() as db:
+            rows = db.execute(select(conversation_events.c.conversation_id, conversation_events.c.seq,
+                                     conversation_events.c.data)
+                              .join(conversations, conversations.c.id == conversation_events.c.conversation_id)
+                              .where(conversations.c.subject_id.in_(subject_ids),
+                                     conversation_events.c.type_name.in_(("user", "bot")))
+                              .order_by(conversation_events.c.timestamp, conversation_events.c.seq)).all()
+        said = []
+        for conversation_id, seq, data in rows:
+            event = json.loads(self.vault.sealer.open(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
+            said.append({"at": event.get("timestamp"), "from": "you" if event["event"] == "user" else "assistant",
+                         "text": event.get("text") or ""})
+        return said
+
     def check(self) -> None:
         """Raise unless the conversation tables and the key store can be read."""
         with self.vault.data.connect() as db:

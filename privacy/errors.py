@@ -27,3 +27,7 @@ class NotFound(VaultError):
 
 class InvalidInput(VaultError):
     """A value (phone number, e-mail address, date...) is not valid."""
+
+
+class Restricted(VaultError):
+    """The data is kept only because the law requires it and may not be used otherwise."""

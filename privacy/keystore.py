@@ -22,6 +22,7 @@ from privacy.schema import data_keys, erased_keys, kek_checks
 
 CACHE_SECONDS = 30.0
 _CHECK = b"healthtigo key-encryption key check"
+MAIN, CONTACT = "main", "contact"
 
 
 @dataclass(frozen=True)
@@ -96,32 +97,35 @@ class KeyStore:
             db.execute(delete(kek_checks).where(kek_checks.c.kek_id == kek_id))
 
     # -- data keys -----------------------------------------------------------
-    def create(self, subject_id: str) -> DataKey:
-        """A new data key for `subject_id`."""
-        key_id, version, key = uuid.uuid4(), 1, crypto.new_key()
-        kek_id, wrapped = self.provider.wrap(key, _wrap_aad(str(key_id), version))
-        with self.engine.begin() as db:
-            db.execute(insert(data_keys).values(
-                id=str(key_id), subject_id=subject_id, version=version, kek_id=kek_id,
-                wrapped=wrapped, created_at=datetime.now(timezone.utc),
-            ))
-        data_key = DataKey(key_id, version, key)
-        self._remember(subject_id, data_key)
-        return data_key
-
-    def for_subject(self, subject_id: str) -> DataKey:
-        """The subject's current data key (to encrypt)."""
-        cached = self._recall(subject_id)
+    def for_subject(self, subject_id: str, scope: str = MAIN) -> DataKey:
+        """The subject's data key for `scope` (to encrypt); made on first use, never after erasure."""
+        name = f"{subject_id}/{scope}"
+        cached = self._recall(name)
         if cached:
             return cached
-        with self.engine.connect() as db:
-            row = db.execute(select(data_keys.c.id).where(data_keys.c.subject_id == subject_id)
+        with self.engine.begin() as db:
+            row = db.execute(select(data_keys.c.id).where(data_keys.c.subject_id == subject_id,
+                                                          data_keys.c.scope == scope)
                              .order_by(data_keys.c.version.desc()).limit(1)).first()
-        if row is None:
-            self._raise_missing(subject=subject_id)
-        data_key = self.get(uuid.UUID(row[0]))
-        self._remember(subject_id, data_key)
+            if row is None:
+                erased = db.execute(select(erased_keys.c.erased_at).where(
+                    erased_keys.c.subject_id == subject_id, erased_keys.c.scope == scope).limit(1)).first()
+                if erased:
+                    raise SubjectErased(f"This data was erased on {erased[0]:%Y-%m-%d}: its key was destroyed.")
+                data_key = self._create(db, subject_id, scope)
+        if row is not None:
+            data_key = self.get(uuid.UUID(row[0]))
+        self._remember(name, data_key)
         return data_key
+
+    def _create(self, db, subject_id: str, scope: str) -> DataKey:
+        key_id, version, key = uuid.uuid4(), 1, crypto.new_key()
+        kek_id, wrapped = self.provider.wrap(key, _wrap_aad(str(key_id), version))
+        db.execute(insert(data_keys).values(
+            id=str(key_id), subject_id=subject_id, scope=scope, version=version, kek_id=kek_id,
+            wrapped=wrapped, created_at=datetime.now(timezone.utc),
+        ))
+        return DataKey(key_id, version, key)
 
     def get(self, key_id: uuid.UUID) -> DataKey:
         """A data key by id (to decrypt)."""
@@ -132,37 +136,45 @@ class KeyStore:
             row = db.execute(select(data_keys.c.version, data_keys.c.kek_id, data_keys.c.wrapped)
                              .where(data_keys.c.id == str(key_id))).first()
         if row is None:
-            self._raise_missing(key_id=str(key_id))
+            self._raise_missing(str(key_id))
         version, kek_id, wrapped = row
         data_key = DataKey(key_id, version, self.provider.unwrap(kek_id, wrapped, _wrap_aad(str(key_id), version)))
         self._remember(str(key_id), data_key)
         return data_key
 
-    def destroy(self, subject_ids: list[str]) -> int:
-        """Destroy every data key of these subjects; returns how many were destroyed."""
+    def destroy(self, subject_ids: list[str], scopes: tuple[str, ...] = (MAIN, CONTACT)) -> int:
+        """Destroy the data keys of these subjects in these scopes; returns how many were destroyed.
+
+        A scope with no key yet gets a tombstone too, so that no key is ever made for it again."""
         now = datetime.now(timezone.utc)
         with self.engine.begin() as db:
-            rows = db.execute(select(data_keys.c.id, data_keys.c.subject_id)
-                              .where(data_keys.c.subject_id.in_(subject_ids))).all()
-            if rows:
-                db.execute(insert(erased_keys), [
-                    {"id": key_id, "subject_id": subject_id, "erased_at": now} for key_id, subject_id in rows
-                ])
-                db.execute(delete(data_keys).where(data_keys.c.subject_id.in_(subject_ids)))
+            rows = db.execute(select(data_keys.c.id, data_keys.c.subject_id, data_keys.c.scope)
+                              .where(data_keys.c.subject_id.in_(subject_ids), data_keys.c.scope.in_(scopes))).all()
+            have = {(subject, scope) for _, subject, scope in rows}
+            tombstones = [{"id": key_id, "subject_id": subject, "scope": scope, "erased_at": now}
+                          for key_id, subject, scope in rows]
+            tombstones += [{"id": str(uuid.uuid4()), "subject_id": subject, "scope": scope, "erased_at": now}
+                           for subject in subject_ids for scope in scopes if (subject, scope) not in have]
+            db.execute(insert(erased_keys), tombstones)
+            db.execute(delete(data_keys).where(data_keys.c.subject_id.in_(subject_ids),
+                                               data_keys.c.scope.in_(scopes)))
         with self._lock:
-            for key_id, subject_id in rows:
+            for key_id, subject, scope in rows:
                 self._cache.pop(key_id, None)
-                self._cache.pop(subject_id, None)
+            for subject in subject_ids:
+                for scope in scopes:
+                    self._cache.pop(f"{subject}/{scope}", None)
         return len(rows)
 
-    def erased_subjects(self) -> set[str]:
+    def erased_subjects(self, scope: str = MAIN) -> set[str]:
+        """Subjects whose key for `scope` was destroyed."""
         with self.engine.connect() as db:
-            return {row[0] for row in db.execute(select(erased_keys.c.subject_id).distinct())}
+            return {row[0] for row in db.execute(select(erased_keys.c.subject_id)
+                                                 .where(erased_keys.c.scope == scope).distinct())}
 
-    def _raise_missing(self, key_id: str | None = None, subject: str | None = None):
-        column, value = (erased_keys.c.id, key_id) if key_id else (erased_keys.c.subject_id, subject)
+    def _raise_missing(self, key_id: str):
         with self.engine.connect() as db:
-            erased = db.execute(select(erased_keys.c.erased_at).where(column == value).limit(1)).first()
+            erased = db.execute(select(erased_keys.c.erased_at).where(erased_keys.c.id == key_id)).first()
         if erased:
             raise SubjectErased(f"This data was erased on {erased[0]:%Y-%m-%d}: its key was destroyed.")
         raise NotFound("No data key for this record: the key store does not belong to this data.")

@@ -10,12 +10,15 @@ from sqlalchemy import insert, select, update
 
 from privacy import contact
 from privacy.errors import InvalidInput, NotFound
+from privacy.keystore import CONTACT, MAIN
 from privacy.schema import patients
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
 
 FIELDS = ("name", "birth_date", "phone", "email", "address")
+# Contact details have their own key: they can be erased while the medical record must be kept.
+CONTACT_FIELDS = ("phone", "email", "address")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ class Patients:
 
     def _sealed(self, subject_id: str, patient_id: str, values: dict[str, Optional[str]]) -> dict[str, Optional[bytes]]:
         seal = self.vault.sealer.seal
-        return {f: seal(subject_id, "patients", f, patient_id, v) if v is not None else None for f, v in values.items()}
+        return {f: seal(subject_id, "patients", f, patient_id, v, CONTACT if f in CONTACT_FIELDS else MAIN)
+                if v is not None else None for f, v in values.items()}
 
     def register(self, name: str, birth_date: date, phone: Optional[str] = None, email: Optional[str] = None,
                  address: Optional[str] = None, *, actor: str, reason: str) -> Patient:
@@ -80,6 +84,7 @@ class Patients:
             row = db.execute(select(patients).where(patients.c.id == patient_id)).first()
         if row is None:
             raise NotFound(f"No patient {patient_id}.")
+        self.vault.subjects.check_use(row.subject_id, actor)
         values = {f: self.vault.sealer.open(row._mapping[f], "patients", f, patient_id)
                   if row._mapping[f] is not None else None for f in FIELDS}
         self.vault.audit.append(actor, "patient.read", row.subject_id, reason)

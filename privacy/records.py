@@ -24,6 +24,7 @@ class Record:
     value: str
     appointment_id: Optional[str]
     created_at: datetime
+    amends: Optional[str] = None
 
 
 class Records:
@@ -31,8 +32,9 @@ class Records:
         self.vault = vault
 
     def put(self, subject_id: str, category: str, value: str, *, actor: str, reason: str,
-            appointment_id: Optional[str] = None) -> str:
-        """Store one health record for the subject; returns its id."""
+            appointment_id: Optional[str] = None, amends: Optional[str] = None) -> str:
+        """Store one health record for the subject; returns its id. An amendment names the
+        record it corrects (`amends`), which is kept as it was."""
         if category not in CATEGORIES:
             raise InvalidInput(f"Unknown record category {category!r}; one of {', '.join(CATEGORIES)}.")
         record_id = f"r_{uuid.uuid4().hex}"
@@ -40,16 +42,17 @@ class Records:
         with self.vault.data.begin() as db:
             db.execute(insert(health_records).values(
                 id=record_id, subject_id=subject_id, category=category, value=sealed,
-                appointment_id=appointment_id, created_at=self.vault.now(),
+                appointment_id=appointment_id, amends=amends, created_at=self.vault.now(),
             ))
         self.vault.audit.append(actor, "record.write", subject_id, reason, {"category": category})
         return record_id
 
     def list(self, subject_id: str, *, actor: str, reason: str) -> list[Record]:
         """Every health record of the subject, decrypted; the read is audited."""
+        self.vault.subjects.check_use(subject_id, actor)
         with self.vault.data.connect() as db:
             rows = db.execute(select(health_records).where(health_records.c.subject_id == subject_id)
                               .order_by(health_records.c.created_at, health_records.c.id)).all()
         self.vault.audit.append(actor, "record.read", subject_id, reason, {"records": len(rows)})
         return [Record(r.id, r.category, self.vault.sealer.open(r.value, "health_records", "value", r.id),
-                       r.appointment_id, r.created_at) for r in rows]
+                       r.appointment_id, r.created_at, r.amends) for r in rows]

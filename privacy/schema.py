@@ -7,6 +7,7 @@ The key store is a separate database so that backups of the data never carry key
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -37,6 +38,9 @@ subjects = Table(
     Column("linked_to", String(40), ForeignKey("subjects.id"), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("erased_at", DateTime(timezone=True)),
+    # Set when erasure had to wait for a legal retention period: no processing until then.
+    Column("restricted_until", DateTime(timezone=True)),
+    Column("restriction_rule", String(120)),
 )
 
 patients = Table(
@@ -75,6 +79,8 @@ health_records = Table(
     Column("category", String(32), nullable=False),
     Column("value", LargeBinary, nullable=False),
     Column("appointment_id", String(40), ForeignKey("appointments.id"), index=True),
+    # An amendment points to the record it corrects; the original is kept (HIPAA amendment rule).
+    Column("amends", String(40), ForeignKey("health_records.id"), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -109,13 +115,141 @@ audit_log = Table(
     Column("seq", Integer, nullable=False, unique=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(80), nullable=False),
-    Column("action", String(48), nullable=False),
-    Column("subject", String(64)),
+    Column("action", String(48), nullable=False, index=True),
+    Column("subject", String(64), index=True),
     Column("reason", Text, nullable=False),
     Column("detail", Text, nullable=False),
     # Unique: two writers appending after the same entry cannot both succeed.
     Column("prev_hash", String(64), nullable=False, unique=True),
     Column("hash", String(64), nullable=False, unique=True),
+)
+
+# Append-only: the current consent of a subject for a purpose is its latest entry.
+consent_ledger = Table(
+    "consent_ledger", data,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("purpose", String(32), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("policy_version", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("wording", Text, nullable=False),
+    Column("acted_by", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# A parent or guardian who acts for a patient under 18.
+representatives = Table(
+    "representatives", data,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("representative_id", String(40), ForeignKey("subjects.id"), nullable=False),
+    Column("relationship", String(32), nullable=False),
+    Column("recorded_by", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subject_id", "representative_id", name="uq_representatives_pair"),
+)
+
+rights_requests = Table(
+    "rights_requests", data,
+    Column("id", String(16), primary_key=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),
+    Column("status", String(24), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("requested_by", String(80), nullable=False),
+    # Details (what to correct...) are sealed with the patient's key and erased with them; the
+    # outcome and history are sealed with the request's own key and kept as proof of handling.
+    Column("record_subject_id", String(40), ForeignKey("subjects.id"), nullable=False),
+    Column("details", LargeBinary),
+    Column("outcome", LargeBinary),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("closed_at", DateTime(timezone=True)),
+)
+
+request_history = Table(
+    "request_history", data,
+    Column("id", String(40), primary_key=True),
+    Column("request_id", String(16), ForeignKey("rights_requests.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("note", LargeBinary),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+one_time_codes = Table(
+    "one_time_codes", data,
+    Column("id", String(40), primary_key=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+# Messages waiting to be delivered (SMS, e-mail); recipient and body encrypted.
+outbox = Table(
+    "outbox", data,
+    Column("id", String(40), primary_key=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("recipient", LargeBinary, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+)
+
+# Accounting of disclosures: every share with a provider or service provider.
+disclosures = Table(
+    "disclosures", data,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("recipient", String(120), nullable=False),
+    Column("basis", String(24), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("categories", String(200), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# A correction keeps the old and the new value, both encrypted.
+corrections = Table(
+    "corrections", data,
+    Column("id", String(40), primary_key=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("request_id", String(16), ForeignKey("rights_requests.id")),
+    Column("target", String(80), nullable=False),
+    Column("old_value", LargeBinary),
+    Column("new_value", LargeBinary, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Portable copies waiting to be downloaded: encrypted, reachable by a token that expires.
+exports = Table(
+    "exports", data,
+    Column("id", String(40), primary_key=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("request_id", String(16), ForeignKey("rights_requests.id")),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("downloaded_at", DateTime(timezone=True)),
+)
+
+legal_holds = Table(
+    "legal_holds", data,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("placed_by", String(80), nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("released_at", DateTime(timezone=True)),
 )
 
 keys = MetaData(naming_convention=NAMING)
@@ -124,6 +258,9 @@ data_keys = Table(
     "data_keys", keys,
     Column("id", String(36), primary_key=True),
     Column("subject_id", String(40), nullable=False, index=True),
+    # "main" (identity, health data, conversation) or "contact" (phone, e-mail, address, messages):
+    # contact details can be erased while medical records must still be kept.
+    Column("scope", String(16), nullable=False, server_default="main"),
     Column("version", Integer, nullable=False),
     Column("kek_id", String(64), nullable=False, index=True),
     Column("wrapped", LargeBinary, nullable=False),
@@ -135,6 +272,7 @@ erased_keys = Table(
     "erased_keys", keys,
     Column("id", String(36), primary_key=True),
     Column("subject_id", String(40), nullable=False, index=True),
+    Column("scope", String(16), nullable=False, server_default="main"),
     Column("erased_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -145,10 +283,13 @@ kek_checks = Table(
     Column("check_value", LargeBinary, nullable=False),
 )
 
-# The audit chain's latest hash and length, kept apart from the data so truncation shows.
+# The audit chain's latest hash and length, kept apart from the data so truncation shows;
+# and its base: the last entry removed by retention, which the oldest kept entry chains to.
 audit_head = Table(
     "audit_head", keys,
     Column("id", Integer, primary_key=True),
     Column("length", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("base_seq", Integer, nullable=False, server_default="0"),
+    Column("base_hash", String(64), nullable=False, server_default="0" * 64),
 )

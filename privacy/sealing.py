@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from privacy import crypto
-from privacy.keystore import KeyStore
+from privacy.keystore import MAIN, KeyStore
 
 
 class Sealer:
     def __init__(self, keystore: KeyStore):
         self.keystore = keystore
 
-    def seal(self, subject_id: str, table: str, column: str, row: str, value: str) -> bytes:
-        key = self.keystore.for_subject(subject_id)
+    def seal(self, subject_id: str, table: str, column: str, row: str, value: str, scope: str = MAIN) -> bytes:
+        key = self.keystore.for_subject(subject_id, scope)
         return crypto.seal(key.key, key.id, key.version, value.encode(), crypto.place(table, column, row))
 
     def open(self, blob: bytes, table: str, column: str, row: str) -> str:

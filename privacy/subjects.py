@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select, update
 
-from privacy.errors import InvalidInput, NotFound
+from privacy.errors import InvalidInput, NotFound, Restricted
 from privacy.schema import (
     appointments,
     conversation_events,
@@ -20,6 +20,8 @@ from privacy.schema import (
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
+
+LEGAL_ACTORS = ("legal:", "privacy_officer:", "system")
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,23 @@ class Subjects:
         self.vault = vault
 
     def create(self, kind: str) -> str:
-        """A new subject with a fresh data key; returns its pseudonymous id."""
+        """A new subject; returns its pseudonymous id. Its data keys are made when first used."""
         subject_id = f"s_{uuid.uuid4().hex}"
         with self.vault.data.begin() as db:
             db.execute(insert(subjects).values(id=subject_id, kind=kind, created_at=self.vault.now()))
-        self.vault.keystore.create(subject_id)
         return subject_id
+
+    def check_use(self, subject_id: str, actor: str) -> None:
+        """Refuse to use the data of a subject restricted after a deletion request, except for
+        the law (legal:..., the privacy officer, or the system's retention work)."""
+        if actor.startswith(LEGAL_ACTORS):
+            return
+        with self.vault.data.connect() as db:
+            restricted = db.execute(select(subjects.c.restriction_rule).where(
+                subjects.c.id == subject_id, subjects.c.restricted_until.is_not(None))).first()
+        if restricted:
+            raise Restricted("This patient asked for deletion; what the law requires us to keep may not be "
+                             "used for anything else.")
 
     def link(self, subject_id: str, patient_subject_id: str, actor: str = "system") -> None:
         """Attach a conversation's subject to the patient it turned out to be."""

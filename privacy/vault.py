@@ -8,24 +8,28 @@
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable, Optional
 
 from privacy import migrate
 from privacy.audit import AuditLog
+from privacy.clock import utc_now
 from privacy.config import VaultConfig
+from privacy.consent import Consent
 from privacy.conversations import Conversations
 from privacy.crypto import Indexer, KeyProvider, KeyRing
 from privacy.db import make_engine
+from privacy.disclosures import Disclosures
+from privacy.exports import Exports
+from privacy.identity import Identity
 from privacy.keystore import KeyStore
+from privacy.outbox import Outbox
 from privacy.patients import Patients
 from privacy.records import Records
+from privacy.retention import Retention
+from privacy.rights import Rights
 from privacy.sealing import Sealer
 from privacy.subjects import Subjects
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Vault:
@@ -49,6 +53,13 @@ class Vault:
         self.patients = Patients(self)
         self.records = Records(self)
         self.conversations = Conversations(self)
+        self.consent = Consent(self)
+        self.outbox = Outbox(self)
+        self.identity = Identity(self)
+        self.exports = Exports(self)
+        self.disclosures = Disclosures(self)
+        self.retention = Retention(self)
+        self.rights = Rights(self)
 
     @classmethod
     def open(cls, config: Optional[VaultConfig] = None, **options) -> "Vault":

@@ -5,12 +5,15 @@ import os
 import uuid
 from pathlib import Path
 
-import pytest
+# The suite never reads a developer's .env: every server gets its own settings.
+os.environ["ENV_FILE"] = os.devnull
 
-from privacy import Vault
-from privacy.config import VaultConfig
-from tests.support.databases import vault_urls
-from tests.support.servers import Stack, ensure_model, server_environment
+import pytest  # noqa: E402
+
+from privacy import Vault  # noqa: E402
+from privacy.config import VaultConfig  # noqa: E402
+from tests.support.databases import vault_urls  # noqa: E402
+from tests.support.servers import Stack, ensure_model, server_environment  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parents[1] / "var" / "reports"
 

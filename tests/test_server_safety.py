@@ -22,7 +22,6 @@ def test_the_http_api_is_off_without_a_token(model, monkeypatch):
     from bot import serve, settings
 
     monkeypatch.setattr(settings, "RASA_API_TOKEN", "")
-    monkeypatch.setattr(settings, "ACTION_SERVER_TOKEN", "x")
     args = serve.server_arguments()
     assert "--enable-api" not in args and "--auth-token" not in args
 

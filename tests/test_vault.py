@@ -134,10 +134,10 @@ def test_rotation_rewraps_every_data_key_resumably_and_the_old_key_retires(vault
     ring = dict(vault_config.key_ring, **{"kek-test-2": os.urandom(32)})
     rotated = Vault(replace(vault_config, key_ring=ring))
     assert rotated.keystore.rewrap(batch=3, max_batches=1) == 3  # interrupted after one batch
-    assert rotated.keystore.usage() == {"kek-test-1": 4, "kek-test-2": 3}
+    assert rotated.keystore.usage() == {"kek-test-1": 11, "kek-test-2": 3}  # two keys per patient
     assert all(rotated.patients.get(p.id, actor="t", reason="t").name == CANARY["name"] for p in people)
-    assert rotated.keystore.rewrap(batch=3) == 4  # resumed
-    assert rotated.keystore.usage() == {"kek-test-2": 7}
+    assert rotated.keystore.rewrap(batch=3) == 11  # resumed
+    assert rotated.keystore.usage() == {"kek-test-2": 14}
     rotated.keystore.retire("kek-test-1")
     rotated.close()
     only_new = Vault(replace(vault_config, key_ring={"kek-test-2": ring["kek-test-2"]}))
@@ -152,7 +152,7 @@ def test_erasure_destroys_the_key_so_a_copy_taken_before_cannot_be_read(vault, v
     copy_config = _copy_data_database(vault_config, tmp_path)
     vault = Vault(vault_config)
     report = vault.subjects.erase(erased.subject_id, actor="privacy_officer:test", reason="deletion request")
-    assert report.keys_destroyed == 1 and report.rows_deleted == 2
+    assert report.keys_destroyed == 2 and report.rows_deleted == 2  # identity and contact keys
     with pytest.raises(NotFound):
         vault.patients.get(erased.id, actor="t", reason="t")
     with pytest.raises(InvalidInput, match="already erased"):

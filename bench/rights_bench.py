@@ -1,0 +1,145 @@
+"""Time to complete an access request and an export (portability) request for one patient,
+with 10, 1,000 and 100,000 other patients in the database, on SQLite and PostgreSQL.
+
+The other patients are seeded in bulk, encrypted like real ones (their own data keys,
+sealed fields, blind indexes, an audit entry, a consent entry and a health record each),
+so that every query the requests make runs against full tables. If the figures grow
+with the database, a query scans instead of using an index.
+Run: .venv/bin/python bench/rights_bench.py [--sizes 10 1000 100000]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+from sqlalchemy import insert  # noqa: E402
+
+from privacy import Vault, crypto  # noqa: E402
+from privacy.config import VaultConfig  # noqa: E402
+from privacy.keystore import CONTACT, MAIN, _wrap_aad  # noqa: E402
+from privacy.schema import (  # noqa: E402
+    audit_log,
+    consent_ledger,
+    data_keys,
+    health_records,
+    patients,
+    subjects,
+)
+from tests.support.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
+
+BATCH = 2000
+
+
+def seed(vault: Vault, count: int) -> None:
+    """`count` encrypted patients, written in bulk."""
+    now, ring, index = datetime.now(timezone.utc), vault.keystore.provider, vault.indexer.digest
+    seq = 10**9  # audit entries outside the live chain's numbering; not verified here
+    for start in range(0, count, BATCH):
+        rows = {table: [] for table in ("keys", "subjects", "patients", "records", "consent", "audit")}
+        for i in range(start, min(start + BATCH, count)):
+            subject, patient_id = f"s_{uuid.uuid4().hex}", f"p_{uuid.uuid4().hex}"
+            keys = {}
+            for scope in (MAIN, CONTACT):
+                key_id, key = uuid.uuid4(), crypto.new_key()
+                kek_id, wrapped = ring.wrap(key, _wrap_aad(str(key_id), 1))
+                rows["keys"].append(dict(id=str(key_id), subject_id=subject, scope=scope, version=1, kek_id=kek_id,
+                                         wrapped=wrapped, created_at=now))
+                keys[scope] = (key_id, key)
+
+            def seal(column, value, scope=MAIN, table="patients", row=patient_id):
+                key_id, key = keys[scope]
+                return crypto.seal(key, key_id, 1, value.encode(), crypto.place(table, column, row))
+
+            phone, email = f"+1214{i:07d}", f"person{i}@example.org"
+            rows["subjects"].append(dict(id=subject, kind="patient", created_at=now))
+            rows["patients"].append(dict(
+                id=patient_id, subject_id=subject, name=seal("name", f"Person {i}"),
+                birth_date=seal("birth_date", "1970-01-01"), phone=seal("phone", phone, CONTACT),
+                email=seal("email", email, CONTACT), address=None, phone_index=index("phone", phone),
+                email_index=index("email", email), name_birth_index=index("name+birth", f"person {i}|1970-01-01"),
+                created_at=now, updated_at=now))
+            record_id = f"r_{uuid.uuid4().hex}"
+            rows["records"].append(dict(id=record_id, subject_id=subject, category="symptom", created_at=now,
+                                        value=seal("value", "a cough", table="health_records", row=record_id)))
+            rows["consent"].append(dict(subject_id=subject, purpose="care", granted=True, policy_version="v",
+                                        channel="web", wording="yes", acted_by="self", at=now))
+            seq += 1
+            rows["audit"].append(dict(seq=seq, at=now, actor="staff:seed", action="patient.register", subject=subject,
+                                      reason="seed", detail="{}", prev_hash=f"{seq:064d}", hash=f"h{seq:063d}"))
+        with vault.keys.begin() as db:
+            db.execute(insert(data_keys), rows["keys"])
+        with vault.data.begin() as db:
+            for table, name in ((subjects, "subjects"), (patients, "patients"), (health_records, "records"),
+                                (consent_ledger, "consent"), (audit_log, "audit")):
+                db.execute(insert(table), rows[name])
+
+
+def one_request(vault: Vault, subject: str, kind: str) -> float:
+    """Seconds from opening the request to the patient's download."""
+    start = time.perf_counter()
+    request = vault.rights.open(subject, kind, channel="web").request
+    code_id = vault.identity.send_code(subject)
+    code = re.search(r"\d{6}", vault.outbox.messages(subject)[0].body).group(0)
+    vault.rights.verify_identity(request.id, code_id, code)
+    token = vault.rights.approve(request.id, actor="privacy_officer:bench").download_token
+    vault.exports.fetch(token)
+    return time.perf_counter() - start
+
+
+def measure(label: str, config: VaultConfig, others: int) -> None:
+    vault = Vault(config, upgrade=True)
+    try:
+        seed_start = time.perf_counter()
+        seed(vault, others)
+        seeded = time.perf_counter() - seed_start
+        times = {"access": [], "portability": []}
+        for round_ in range(4):
+            patient = vault.patients.register(f"Bench Patient {round_}", date(1980, 1, 1), phone=f"+1972555{round_:04d}",
+                                              actor="staff:bench", reason="bench")
+            vault.records.put(patient.subject_id, "allergy", "latex", actor="patient", reason="bench")
+            for kind in times:
+                times[kind].append(one_request(vault, patient.subject_id, kind))
+        best = {kind: min(values[1:]) * 1000 for kind, values in times.items()}  # first round warms caches
+        print(f"{label:10} {others:>7} others (seeded in {seeded:5.1f} s): access {best['access']:6.1f} ms, "
+              f"export {best['portability']:6.1f} ms")
+    finally:
+        vault.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 1000, 100000])
+    sizes = parser.parse_args().sizes
+    pg = postgres_available()
+    with tempfile.TemporaryDirectory() as tmp:
+        for others in sizes:
+            keys = {"kek-bench": os.urandom(32)}
+            folder = Path(tmp) / str(others)
+            folder.mkdir()
+            measure("SQLite", VaultConfig(f"sqlite:///{folder / 'v.db'}", f"sqlite:///{folder / 'k.db'}", keys,
+                                          os.urandom(32)), others)
+            if pg:
+                continue
+            names = [f"ht_bench_{part}_{uuid.uuid4().hex[:8]}" for part in ("data", "keys")]
+            try:
+                urls = [create_pg_database(name) for name in names]
+                measure("PostgreSQL", VaultConfig(urls[0], urls[1], keys, os.urandom(32)), others)
+            finally:
+                for name in names:
+                    drop_pg_database(name)
+    if pg:
+        print(f"PostgreSQL skipped: {pg}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""Time in the vault: always UTC. SQLite gives stored times back without their zone."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: Optional[datetime]) -> Optional[datetime]:
+    """A stored time as an aware UTC datetime."""
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=timezone.utc)
