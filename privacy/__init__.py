@@ -5,6 +5,6 @@ It imports nothing from Rasa: the actions, the channels, the staff console and t
 command line (python -m privacy) all use it through `Vault`.
 """
 from privacy.errors import VaultError
-from privacy.vault import Vault
+from privacy.vault import Vault, shared_vault
 
-__all__ = ["Vault", "VaultError"]
+__all__ = ["Vault", "VaultError", "shared_vault"]

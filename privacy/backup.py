@@ -1,6 +1,7 @@
 """Backup and restore of the data database; the key store is never part of it.
 
 A backup is a JSON-lines file: a header, then one line per row, table by table
+(the clinic's reference data, seeded by migrations, is not included)
 (binary values base64, times ISO 8601). Sensitive columns are ciphertexts, so the
 file is only readable together with the key store. A restore loads a backup into
 an empty database at the same schema, then removes the rows of every subject whose
@@ -19,12 +20,17 @@ from sqlalchemy import DateTime, LargeBinary, func, insert, select, update
 
 from privacy import migrate
 from privacy.errors import InvalidInput
-from privacy.schema import data, subjects
+from privacy.schema import REFERENCE_TABLES, data, subjects
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
 
 FORMAT = "healthtigo-vault-backup"
+
+
+def _backed_up_tables():
+    """The tables a backup holds, parents before children; reference data comes from migrations."""
+    return [t for t in data.sorted_tables if t not in REFERENCE_TABLES]
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def backup(vault: "Vault", path: Path) -> int:
     with vault.data.connect() as db, path.open("w") as out:
         out.write(json.dumps({"format": FORMAT, "schema": migrate.current(vault.data),
                               "created_at": vault.now().isoformat()}) + "\n")
-        for table in data.sorted_tables:
+        for table in _backed_up_tables():
             for row in db.execute(select(table)):
                 values = {c.name: _encode(c, row._mapping[c.name]) for c in table.columns}
                 out.write(json.dumps({"table": table.name, "row": values}) + "\n")
@@ -78,9 +84,9 @@ def restore(vault: "Vault", path: Path) -> RestoreReport:
         if header.get("schema") != migrate.current(vault.data):
             raise InvalidInput(f"The backup is at schema {header.get('schema')}; migrate the database to it first.")
         with vault.data.connect() as db:
-            if any(db.execute(select(func.count()).select_from(t)).scalar() for t in data.sorted_tables):
+            if any(db.execute(select(func.count()).select_from(t)).scalar() for t in _backed_up_tables()):
                 raise InvalidInput("Restore needs an empty data database.")
-        tables, rows, links = {t.name: t for t in data.sorted_tables}, 0, {}
+        tables, rows, links = {t.name: t for t in _backed_up_tables()}, 0, {}
         with vault.data.begin() as db:
             for line in source:
                 item = json.loads(line)

@@ -180,11 +180,11 @@ def parser() -> argparse.ArgumentParser:
     retire.add_argument("key_id")
     retire.set_defaults(func=cmd_retire_key)
     commands.add_parser("verify-audit", help="check the audit chain").set_defaults(func=cmd_verify_audit)
-    for name, func, text in (("backup", cmd_backup, "write the data (not the keys) to FILE"),
-                             ("restore", cmd_restore, "load FILE into an empty data database")):
+    for name, handler, text in (("backup", cmd_backup, "write the data (not the keys) to FILE"),
+                                ("restore", cmd_restore, "load FILE into an empty data database")):
         command = commands.add_parser(name, help=text)
         command.add_argument("file", type=Path)
-        command.set_defaults(func=func)
+        command.set_defaults(func=handler)
     requests = commands.add_parser("requests", help="the data-subject request queue")
     requests.add_argument("action", choices=("list", "show", "approve", "deny"))
     requests.add_argument("id", nargs="?")

@@ -14,3 +14,10 @@ def as_utc(value: Optional[datetime]) -> Optional[datetime]:
     if value is None or value.tzinfo:
         return value
     return value.replace(tzinfo=timezone.utc)
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware time in UTC, to store or compare (SQLite keeps no zone: all stored times are UTC)."""
+    if value.tzinfo is None:
+        raise ValueError("a time without a zone cannot be stored")
+    return value.astimezone(timezone.utc)

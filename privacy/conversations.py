@@ -50,15 +50,7 @@ class Conversations:
         if not events:
             return 0
         if row is None:
-            subject_id = self.vault.subjects.create("conversation")
-            count = start = 0
-            now = self.vault.now()
-            sender = self.vault.sealer.seal(subject_id, "conversations", "sender", conversation_id, sender_id)
-            with self.vault.data.begin() as db:
-                db.execute(insert(conversations).values(
-                    id=conversation_id, subject_id=subject_id, sender=sender, event_count=0,
-                    session_start=0, created_at=now, updated_at=now,
-                ))
+            subject_id, count, start = self.ensure(sender_id), 0, 0
         else:
             subject_id, count, start = row
         seal = self.vault.sealer.seal
@@ -94,6 +86,20 @@ class Conversations:
         opened = self.vault.sealer.open
         return [json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
                 for seq, data in stored]
+
+    def ensure(self, sender_id: str) -> str:
+        """The conversation's subject, creating the (empty) conversation if it is not stored yet."""
+        conversation_id = self.id_for(sender_id)
+        with self.vault.data.connect() as db:
+            row = self._row(db, conversation_id)
+        if row:
+            return row.subject_id
+        subject_id, now = self.vault.subjects.create("conversation"), self.vault.now()
+        sender = self.vault.sealer.seal(subject_id, "conversations", "sender", conversation_id, sender_id)
+        with self.vault.data.begin() as db:
+            db.execute(insert(conversations).values(id=conversation_id, subject_id=subject_id, sender=sender,
+                                                    event_count=0, session_start=0, created_at=now, updated_at=now))
+        return subject_id
 
     def transcript(self, subject_ids: list[str]) -> list[dict[str, Any]]:
         """What the patient and the assistant said in these conversations, oldest first."""

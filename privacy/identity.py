@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 
 from privacy.clock import as_utc
 from privacy.errors import InvalidInput, NotFound, VaultError
-from privacy.schema import one_time_codes, patients
+from privacy.schema import one_time_codes
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
@@ -43,19 +43,14 @@ class Identity:
             raise InvalidInput("A code can be sent by sms or email.")
         now = self.vault.now()
         with self.vault.data.connect() as db:
-            row = db.execute(select(patients.c.id, patients.c.phone, patients.c.email)
-                             .where(patients.c.subject_id == subject_id)).first()
             locked = db.execute(select(one_time_codes.c.id).where(
                 one_time_codes.c.subject_id == subject_id, one_time_codes.c.attempts >= MAX_ATTEMPTS,
                 one_time_codes.c.created_at > now - LOCKOUT).limit(1)).first()
-        if row is None:
-            raise NotFound("No patient record to send a code to.")
         if locked:
             raise VerificationFailed(LOCKED_OUT)
-        column = "phone" if via == "sms" else "email"
-        if row._mapping[column] is None:
-            raise InvalidInput(f"There is no {'phone number' if via == 'sms' else 'e-mail address'} on file.")
-        recipient = self.vault.sealer.open(row._mapping[column], "patients", column, row.id)
+        recipient = self.vault.patients.contact(subject_id, via, reason="send a one-time code")
+        if recipient is None:
+            raise NotFound(f"There is no {'phone number' if via == 'sms' else 'e-mail address'} on file.")
         code, code_id = f"{secrets.randbelow(10**6):06d}", f"c_{uuid.uuid4().hex}"
         with self.vault.data.begin() as db:
             db.execute(insert(one_time_codes).values(

@@ -112,6 +112,30 @@ class Patients:
         self.vault.audit.append(actor, "patient.update", current.subject_id, reason, {"fields": sorted(changes)})
         return self._patient(patient_id, current.subject_id, values)
 
+    def find_subject(self, **lookup) -> Optional[str]:
+        """Like `find`, but the patient's subject id."""
+        patient_id = self.find(**lookup)
+        if patient_id is None:
+            return None
+        with self.vault.data.connect() as db:
+            return db.execute(select(patients.c.subject_id).where(patients.c.id == patient_id)).scalar()
+
+    def contact_kinds(self, subject_id: str) -> list[str]:
+        """Which contacts are on file ("sms" for a phone, "email"), without reading them."""
+        with self.vault.data.connect() as db:
+            row = db.execute(select(patients.c.phone, patients.c.email).where(patients.c.subject_id == subject_id)).first()
+        return [kind for kind, value in (("sms", row.phone), ("email", row.email)) if row and value is not None]
+
+    def contact(self, subject_id: str, kind: str, *, reason: str) -> Optional[str]:
+        """The patient's phone ("sms") or e-mail ("email") on file, to send them a message (audited)."""
+        column = {"sms": "phone", "email": "email"}[kind]
+        with self.vault.data.connect() as db:
+            row = db.execute(select(patients.c.id, patients.c[column]).where(patients.c.subject_id == subject_id)).first()
+        if row is None or row[1] is None:
+            return None
+        self.vault.audit.append("system", "patient.read_contact", subject_id, reason, {"field": column})
+        return self.vault.sealer.open(row[1], "patients", column, row.id)
+
     def find(self, *, phone: Optional[str] = None, email: Optional[str] = None,
              name: Optional[str] = None, birth_date: Optional[date] = None) -> Optional[str]:
         """The id of the patient with this phone, e-mail, or name + date of birth; None if there is none."""

@@ -4,7 +4,7 @@
 (Rasa's debug lines that quote what a patient typed included) is redacted once,
 when it is made, whatever handler later prints it:
 
-- text in quotes, except identifiers such as 'utter_greet' or "parse_data_text",
+- text in quotes, except identifiers such as 'utter_greet', "parse_data_text" or 'DIETClassifier',
 - e-mail addresses, and runs of 7 or more digits (phone, card, record numbers),
 - the values after "slot values" in Rasa's slot dumps,
 - the same in the text of an exception's traceback.
@@ -14,7 +14,11 @@ from __future__ import annotations
 import logging
 import re
 
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+_IDENTIFIER = re.compile(
+    r"^(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+"  # snake_case names: utter_greet, parse_data_text
+    r"|[A-Z]\w*(?:Classifier|Featurizer|Tokenizer|Policy|Extractor|Mapper|Store|Channel|Error|Exception)"
+    r"|/[\w./-]+\.py)$"  # source files in tracebacks
+)
 _QUOTED = re.compile(r"""(?P<q>['"])(?P<body>(?:\\.|(?!(?P=q)).){1,2000}?)(?P=q)""", re.S)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGITS = re.compile(r"(?<![\w.])\+?\d(?:[\s().-]*\d){6,}")

@@ -34,7 +34,6 @@ from privacy.retention import MEDICAL_RULE, RULES
 from privacy.schema import (
     appointments,
     corrections,
-    health_records,
     one_time_codes,
     outbox,
     patients,

@@ -9,9 +9,11 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -19,6 +21,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 
 NAMING = {
@@ -59,16 +63,67 @@ patients = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# The clinic's reference data (seeded by migration): providers, their hours, closed days, prices.
+providers = Table(
+    "providers", data,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("specialty", String(80), nullable=False),
+    Column("visit_types", String(64), nullable=False),
+    Column("sees_children", Boolean, nullable=False),
+)
+
+provider_hours = Table(
+    "provider_hours", data,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider_id", String(32), ForeignKey("providers.id"), nullable=False, index=True),
+    Column("weekday", Integer, nullable=False),
+    Column("start_minute", Integer, nullable=False),
+    Column("end_minute", Integer, nullable=False),
+)
+
+closures = Table(
+    "closures", data,
+    Column("day", Date, primary_key=True),
+    Column("reason", String(80), nullable=False),
+)
+
+billing_info = Table(
+    "billing_info", data,
+    Column("topic", String(32), primary_key=True),
+    Column("answer", Text, nullable=False),
+)
+
 appointments = Table(
     "appointments", data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("starts_at", DateTime(timezone=True), nullable=False),
-    Column("provider", String(80), nullable=False),
+    Column("provider", String(80), ForeignKey("providers.id"), nullable=False),
     Column("visit_type", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("reason", LargeBinary),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Two patients can never hold the same provider's slot.
+    Index("uq_appointments_booked_slot", "provider", "starts_at", unique=True,
+          sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+)
+
+# Work for people: a handed-off conversation, a refill for the care team, a billing question.
+tickets = Table(
+    "tickets", data,
+    Column("id", String(16), primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("conversation_id", String(64), index=True),
+    Column("channel", String(16), nullable=False),
+    Column("summary", LargeBinary, nullable=False),
+    Column("emergency", Boolean, nullable=False, server_default=false()),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_by", String(80)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
 )
 
 # Intake answers, symptoms, medications, allergies, conditions.
@@ -293,3 +348,6 @@ audit_head = Table(
     Column("base_seq", Integer, nullable=False, server_default="0"),
     Column("base_hash", String(64), nullable=False, server_default="0" * 64),
 )
+
+# Seeded by migrations rather than written by the application: not part of a backup.
+REFERENCE_TABLES = (providers, provider_hours, closures, billing_info)

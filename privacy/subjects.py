@@ -13,9 +13,14 @@ from privacy.schema import (
     appointments,
     conversation_events,
     conversations,
+    corrections,
+    exports,
     health_records,
+    one_time_codes,
+    outbox,
     patients,
     subjects,
+    tickets,
 )
 
 if TYPE_CHECKING:
@@ -87,7 +92,8 @@ class Subjects:
             conversation_ids = select(conversations.c.id).where(conversations.c.subject_id.in_(subject_ids))
             deleted += db.execute(delete(conversation_events)
                                   .where(conversation_events.c.conversation_id.in_(conversation_ids))).rowcount
-            for table in (conversations, health_records, appointments, patients):
+            for table in (tickets, conversations, health_records, appointments, patients, exports, outbox,
+                          one_time_codes, corrections):
                 deleted += db.execute(delete(table).where(table.c.subject_id.in_(subject_ids))).rowcount
             db.execute(update(subjects).where(subjects.c.id.in_(subject_ids), subjects.c.erased_at.is_(None))
                        .values(erased_at=self.vault.now()))

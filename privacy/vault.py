@@ -9,10 +9,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable, Optional
 
 from privacy import migrate
+from privacy.appointments import Appointments
 from privacy.audit import AuditLog
+from privacy.clinic import Clinic
 from privacy.clock import utc_now
 from privacy.config import VaultConfig
 from privacy.consent import Consent
@@ -30,6 +33,7 @@ from privacy.retention import Retention
 from privacy.rights import Rights
 from privacy.sealing import Sealer
 from privacy.subjects import Subjects
+from privacy.tickets import Tickets
 
 
 class Vault:
@@ -60,6 +64,9 @@ class Vault:
         self.disclosures = Disclosures(self)
         self.retention = Retention(self)
         self.rights = Rights(self)
+        self.clinic = Clinic(self)
+        self.appointments = Appointments(self)
+        self.tickets = Tickets(self)
 
     @classmethod
     def open(cls, config: Optional[VaultConfig] = None, **options) -> "Vault":
@@ -69,3 +76,9 @@ class Vault:
     def close(self) -> None:
         self.data.dispose()
         self.keys.dispose()
+
+
+@lru_cache(maxsize=1)
+def shared_vault() -> Vault:
+    """The process's vault, configured by the environment (servers share one: one pool, one key cache)."""
+    return Vault.open()
