@@ -3,8 +3,8 @@
 rasa-sdk's own runner binds 0.0.0.0, accepts any caller and answers an error
 with the whole request, tracker included (health data), in the response body.
 This launcher binds 127.0.0.1, refuses requests without the shared
-X-Action-Token, and answers errors with a short message; the log names the
-error's type, not its text. Run: python -m bot.action_server
+X-Action-Token, and answers errors with a short message; the log keeps the
+traceback, redacted like every log line. Run: python -m bot.action_server
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import settings
-from privacy import redaction
+from privacy import VaultError, redaction, shared_vault
 
 logger = logging.getLogger("bot.action_server")
 
@@ -41,7 +41,8 @@ def build_app(token: str) -> Sanic:
     async def on_error(request: Request, exception: Exception):
         status = getattr(exception, "status_code", 500)
         if status >= 500:
-            logger.error("Action request failed: %s", type(exception).__name__)
+            # the traceback is redacted like every log record (privacy/redaction.py)
+            logger.error("Action request failed: %s", type(exception).__name__, exc_info=exception)
         return response.json({"error": "The action could not be run."}, status=status)
 
     app.error_handler.add(Exception, on_error)
@@ -51,6 +52,10 @@ def build_app(token: str) -> Sanic:
 def main() -> None:
     if not settings.ACTION_SERVER_TOKEN:
         sys.exit("ACTION_SERVER_TOKEN is not set: run `make run`, which writes .env, or set it.")
+    try:  # a missing key or an old schema stops the server here, not in a conversation
+        shared_vault()
+    except VaultError as error:
+        sys.exit(f"The vault cannot be opened: {error}")
     redaction.install()
     logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s  %(message)s")
     app = build_app(settings.ACTION_SERVER_TOKEN)

@@ -26,6 +26,8 @@ CORS_ORIGINS = os.environ.get(
     "CORS_ORIGINS", f"http://127.0.0.1:{RASA_PORT} http://localhost:{RASA_PORT}"
 ).split()
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# Where patients reach the rasa server from outside (download links in the chat use it).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{RASA_PORT}").rstrip("/")
 # Which endpoints file the rasa server reads (the benchmarks compare tracker stores with it).
 ENDPOINTS_FILE = Path(os.environ.get("ENDPOINTS_FILE", PROJECT_ROOT / "endpoints.yml"))
 MODELS_DIR = PROJECT_ROOT / "models"

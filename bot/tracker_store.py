@@ -17,7 +17,7 @@ from rasa.core.agent import Agent
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from privacy import Vault
+from privacy import shared_vault
 from privacy.errors import SubjectErased
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     def __init__(self, domain=None, host=None, event_broker=None, **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        self.vault = Vault.open()
+        self.vault = shared_vault()
 
     async def _call(self, function: Callable, *args: Any) -> Any:
         try:

@@ -1,0 +1,139 @@
+"""What the actions share: the vault, running its calls off the event loop, who is talking,
+the identity gate, and reading yes/no or a pick from a list."""
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime
+from typing import Any, Callable, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+
+from privacy import Vault, shared_vault
+from privacy.clock import utc_now
+
+CHANNELS = {"sms": "sms"}  # any other input channel is the web chat
+
+
+def vault() -> Vault:
+    """The action server's vault (bot/action_server.py opens it at start, so that a missing
+    key or an old schema stops the server rather than a conversation)."""
+    return shared_vault()
+
+
+async def call(function: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Run a (blocking) vault call in a worker thread."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def now() -> datetime:
+    return utc_now()
+
+
+def channel(tracker: Tracker) -> str:
+    return CHANNELS.get(tracker.get_latest_input_channel() or "", "web")
+
+
+def text(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "").strip()
+
+
+def intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def last_said(tracker: Tracker, intents: tuple[str, ...]) -> str:
+    """What the patient last said with one of these intents (the request an identity check interrupted)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") in intents:
+            return event.get("text") or ""
+    return text(tracker)
+
+
+def verified(tracker: Tracker) -> Optional[str]:
+    """The verified patient's pseudonymous subject id, if this conversation has one."""
+    return tracker.get_slot("verified_subject")
+
+
+def require_identity(goal: str) -> list[dict[str, Any]]:
+    """Ask who the patient is first; `goal` (an action) runs once they are verified."""
+    return [SlotSet("pending_goal", goal), FollowupAction("identify_form")]
+
+
+def start_form(form: str, *events: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*events, FollowupAction(form)]
+
+
+def end_form(*events: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*events, ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+_YES = re.compile(r"^(y|yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm|confirmed|please do|go ahead|"
+                  r"that'?s right|sounds good|absolutely|of course)\b", re.I)
+_NO = re.compile(r"^(n|no|nope|nah|not now|no thanks|don'?t|do not|cancel|never mind)\b", re.I)
+
+
+def yes_or_no(tracker: Tracker) -> Optional[bool]:
+    """True for yes, False for no, None when the answer is neither (from the intent or the words)."""
+    if intent(tracker) == "affirm" or _YES.match(text(tracker)):
+        return True
+    if intent(tracker) == "deny" or _NO.match(text(tracker)):
+        return False
+    return None
+
+
+_STOP = re.compile(r"^\s*(?:please )?(?:stop|quit|exit|end|abort|enough|never ?mind|nvm|forget (?:it|this|that)|"
+                   r"i (?:want|wanna|would like) to stop|let'?s stop|stop (?:this|that|it|asking|here|now)|"
+                   r"i don'?t want to (?:continue|go on|do this)|leave this|not now,? stop)"
+                   r"[\s,]*(?:please|now|thanks|thank you)?[\s.!]*$", re.I)
+_PERSON = re.compile(r"\b(?:human|real person|a person|someone|somebody|agent|representative|operator|"
+                     r"staff|receptionist|transfer me|live chat)\b", re.I)
+
+
+class LeavableForm:
+    """Mixed into a form's validation: at any question the patient can say "stop" or ask for a
+    person. Words decide, not the NLU alone: a name or a date typed as an answer can look like
+    any intent to the model."""
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
+        if tracker.get_slot("requested_slot"):
+            if _STOP.match(text(tracker)):
+                return end_form(FollowupAction("utter_stopped"))
+            if intent(tracker) == "human_handoff" and _PERSON.search(text(tracker)):
+                return end_form(FollowupAction("action_handoff"))
+            elsewhere = self.leave_for(tracker)
+            if elsewhere:
+                return end_form(FollowupAction(elsewhere))
+        # Slots a start action cleared (set to None) are not answers: they need no validation.
+        answers = tracker.slots_to_validate
+        tracker.slots_to_validate = lambda: {k: v for k, v in answers().items() if v is not None}
+        return await super().run(dispatcher, tracker, domain)
+
+    def leave_for(self, tracker: Tracker) -> Optional[str]:
+        """Another action to go to instead of answering the question (none by default)."""
+        return None
+
+
+_SKIP = re.compile(r"^\s*(skip|pass|next|rather not( say)?|prefer not( to say)?|i'?d rather not|don'?t know|"
+                   r"not sure|no comment)\b", re.I)
+
+
+def skipped(value: str) -> bool:
+    return bool(_SKIP.match(value))
+
+
+def pick(answer: str, labels: list[str]) -> Optional[int]:
+    """Which of `labels` the answer names: its number ("2", "the second"), or its text."""
+    answer = answer.strip().lower().rstrip(".!")
+    ordinals = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "last": len(labels)}
+    number = re.fullmatch(r"(?:number |option |#)?(\d)", answer)
+    if number and 1 <= int(number.group(1)) <= len(labels):
+        return int(number.group(1)) - 1
+    for word, index in ordinals.items():
+        if re.search(rf"\bthe {word}\b|^{word}\b", answer) and index <= len(labels):
+            return index - 1
+    for index, label in enumerate(labels):
+        if answer == label.lower() or (len(answer) > 3 and answer in label.lower()):
+            return index
+    return None

@@ -1,0 +1,174 @@
+"""Health intake before a visit, and triage.
+
+Before the first answer is stored the patient gives (or refuses) explicit consent to
+the storage of health data for their care; without it, or without a verified identity,
+the questions go on and nothing is stored, and the patient is told so. Any answer can
+be skipped, and corrected at the end; "stop" leaves the form.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import LeavableForm, call, channel, intent, skipped, start_form, text, verified, vault, yes_or_no
+from bot.safety.red_flags import detect
+from bot.safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage
+
+QUESTIONS = {  # slot: (label in the summary, words that name it when correcting)
+    "intake_reason": ("Reason for the visit", r"reason"),
+    "intake_symptoms": ("Symptoms", r"symptom"),
+    "intake_since": ("Since", r"since|when|how long|start"),
+    "intake_severity": ("Severity (0-10)", r"severity|sever|pain|how bad|score|number"),
+    "intake_medications": ("Medicines", r"medic|drug|pill"),
+    "intake_allergies": ("Allergies", r"allerg"),
+    "intake_conditions": ("Conditions", r"condition|illness|history|disease"),
+}
+TRIAGE_RESPONSES = {URGENT: "utter_triage_urgent", ROUTINE: "utter_triage_routine",
+                    SELF_CARE: "utter_triage_self_care"}
+SKIPPED = "skipped"
+NOT_IDENTIFIED = "not identified"
+_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+
+
+def severity(value: str) -> Optional[int]:
+    match = re.search(r"\b(10|\d)(?:\s*(?:/|out of)\s*10)?\b", value) or re.search(
+        r"\b(" + "|".join(_NUMBERS) + r")\b", value.lower())
+    if not match:
+        return None
+    return int(match.group(1)) if match.group(1).isdigit() else _NUMBERS[match.group(1)]
+
+
+class ActionStartIntake(Action):
+    """Starts the intake; a patient who only described symptoms is asked about them too."""
+
+    def name(self) -> str:
+        return "action_start_intake"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        events = [SlotSet(slot, None) for slot in (*QUESTIONS, "intake_consent", "intake_confirm")]
+        if intent(tracker) == "report_symptoms":
+            dispatcher.utter_message(response="utter_symptoms_start")
+            events.append(SlotSet("intake_symptoms", text(tracker)[:500]))
+        subject = verified(tracker)
+        if subject is None:
+            dispatcher.utter_message(response="utter_intake_not_identified")
+            events.append(SlotSet("intake_consent", NOT_IDENTIFIED))
+        elif await call(vault().consent.allows, subject, "care"):
+            events.append(SlotSet("intake_consent", "yes"))
+        return start_form("intake_form", *events)
+
+
+class ValidateIntakeForm(LeavableForm, FormValidationAction):
+    def name(self) -> str:
+        return "validate_intake_form"
+
+    async def validate_intake_consent(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> dict[str, Any]:
+        answer = yes_or_no(tracker)
+        if answer is None:
+            dispatcher.utter_message(response="utter_yes_or_no")
+            return {"intake_consent": None}
+        record = vault().consent.grant if answer else vault().consent.withdraw
+        await call(record, verified(tracker), "care", channel=channel(tracker),
+                   wording=domain["responses"]["utter_ask_intake_consent"][0]["text"])
+        if not answer:
+            dispatcher.utter_message(response="utter_intake_not_stored")
+        return {"intake_consent": "yes" if answer else "no"}
+
+    async def validate_intake_severity(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> dict[str, Any]:
+        if skipped(value):
+            return {"intake_severity": SKIPPED}
+        score = severity(value)
+        if score is None or score > 10:
+            dispatcher.utter_message(response="utter_severity_invalid")
+            return {"intake_severity": None}
+        return {"intake_severity": str(score)}
+
+    async def validate_intake_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> dict[str, Any]:
+        if yes_or_no(tracker) is True:
+            return {"intake_confirm": "yes"}
+        for slot, (_, words) in QUESTIONS.items():
+            if re.search(words, value, re.I):
+                return {"intake_confirm": None, slot: None}  # asked again, then the summary again
+        dispatcher.utter_message(response="utter_which_answer")
+        return {"intake_confirm": None}
+
+    # Free-text answers: kept as written (up to 500 characters), or "skipped".
+    async def validate_intake_reason(self, value: str, *_) -> dict[str, Any]:
+        return {"intake_reason": answer(value)}
+
+    async def validate_intake_symptoms(self, value: str, *_) -> dict[str, Any]:
+        return {"intake_symptoms": answer(value)}
+
+    async def validate_intake_since(self, value: str, *_) -> dict[str, Any]:
+        return {"intake_since": answer(value)}
+
+    async def validate_intake_medications(self, value: str, *_) -> dict[str, Any]:
+        return {"intake_medications": answer(value)}
+
+    async def validate_intake_allergies(self, value: str, *_) -> dict[str, Any]:
+        return {"intake_allergies": answer(value)}
+
+    async def validate_intake_conditions(self, value: str, *_) -> dict[str, Any]:
+        return {"intake_conditions": answer(value)}
+
+
+def answer(value: str) -> str:
+    return SKIPPED if skipped(value) else value.strip()[:500]
+
+
+class ActionAskIntakeConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_intake_confirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        summary = "\n".join(f"- {label}: {tracker.get_slot(slot) or SKIPPED}" for slot, (label, _) in QUESTIONS.items())
+        dispatcher.utter_message(response="utter_ask_intake_confirm", summary=summary,
+                                 buttons=[{"title": "Yes, that's right", "payload": "yes"}])
+        return []
+
+
+def _answers(tracker: Tracker) -> dict[str, str]:
+    return {slot: tracker.get_slot(slot) for slot in QUESTIONS if tracker.get_slot(slot) not in (None, SKIPPED)}
+
+
+def store(tracker: Tracker, answers: dict[str, str]) -> int:
+    """Store each answer as an encrypted intake record, linked to the patient's next appointment."""
+    subject, appointment = verified(tracker), tracker.get_slot("last_appointment")
+    if appointment is None:
+        upcoming = vault().appointments.upcoming(subject)
+        appointment = upcoming[0].id if upcoming else None
+    for slot, value in answers.items():
+        vault().records.put(subject, "intake", f"{QUESTIONS[slot][0]}: {value}", actor="patient",
+                            reason="health intake", appointment_id=appointment)
+    return len(answers)
+
+
+class ActionSubmitIntake(Action):
+    def name(self) -> str:
+        return "action_submit_intake"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        answers = _answers(tracker)
+        if tracker.get_slot("intake_consent") == "yes" and verified(tracker) and answers:
+            await call(store, tracker, answers)
+            dispatcher.utter_message(response="utter_intake_saved")
+        result = triage(Answers(
+            reason=answers.get("intake_reason", ""), symptoms=answers.get("intake_symptoms", ""),
+            since_days=days_since(answers.get("intake_since", "")),
+            severity=int(answers["intake_severity"]) if "intake_severity" in answers else None,
+            conditions=answers.get("intake_conditions", "")))
+        events = [SlotSet(slot, None) for slot in (*QUESTIONS, "intake_consent", "intake_confirm")]
+        if result.level == EMERGENCY:  # the slot first, so that the answer leads with the right line
+            flag = detect(" ".join(answers.values()))
+            return [*events, SlotSet("red_flag", flag.guidance if flag else "call_911"),
+                    FollowupAction("utter_emergency")]
+        dispatcher.utter_message(response=TRIAGE_RESPONSES[result.level])
+        return events
