@@ -2,7 +2,7 @@
 
 It replaces Rasa's RestInput: the same request and answer format
 ({"sender": ..., "message": ...} in, a list of bot messages out), but the message
-is checked first (channels/inbound.py), a malformed request gets a clear 400,
+is checked first (channels/guard.py), a malformed request gets a clear 400,
 and a failure while handling it gets an apology instead of an empty answer,
 with nothing the patient wrote in the logs.
 """
@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import inbound
+from channels import guard
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +26,6 @@ APOLOGY = (
     "Sorry, something went wrong on our side. Please try again in a moment, "
     "or call 469-421-2618. If this is an emergency, call 911."
 )
-
-
-def _reply(sender: str, text: str) -> HTTPResponse:
-    return response.json([{"recipient_id": sender, "text": text}])
 
 
 class RestChannel(InputChannel):
@@ -58,9 +54,10 @@ class RestChannel(InputChannel):
                     {"error": 'Send JSON {"sender": "<1-128 letters, digits or _.:@->", "message": "<text>"}.'},
                     status=400,
                 )
-            checked = inbound.check(body.get("message"))
-            if checked.reply:
-                return _reply(sender, checked.reply)
+            checked = await guard.check(sender, body.get("message"))
+            first = [{"recipient_id": sender, "text": reply} for reply in checked.replies]
+            if checked.text is None:
+                return response.json(first)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
@@ -68,7 +65,7 @@ class RestChannel(InputChannel):
                 )
             except Exception as error:  # the patient gets an answer whatever failed
                 logger.error("REST message could not be handled (%s).", type(error).__name__)
-                return _reply(sender, APOLOGY)
-            return response.json(collector.messages)
+                return response.json(first + [{"recipient_id": sender, "text": APOLOGY}])
+            return response.json(first + collector.messages)
 
         return webhook
