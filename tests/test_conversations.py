@@ -1,5 +1,9 @@
 """Each conversation of the assistant, over the REST channel of the real servers."""
 import pytest
+import requests
+
+from tests.support.nlu import examples
+from tests.support.servers import PROJECT_ROOT
 
 
 def texts(replies):
@@ -58,8 +62,17 @@ def test_out_of_scope(stack, sender):
     assert "not something I can help with" in texts(stack.say(sender, "tell me a joke"))
 
 
-@pytest.mark.parametrize("unclear", ["hmm", "qwertyuiop"])
-def test_low_confidence_asks_to_rephrase_and_offers_a_person(stack, sender, unclear):
+def test_low_confidence_asks_to_rephrase_and_offers_a_person(stack, sender):
+    # Which messages the model is unsure about depends on the model: ask it, over the held-out set.
+    candidates = [text for _, text in examples(PROJECT_ROOT / "tests" / "nlu" / "heldout.yml")]
+    unclear = None
+    for text in candidates:
+        parse = requests.post(f"{stack.base_url}/model/parse", params={"token": stack.env["RASA_API_TOKEN"]},
+                              json={"text": text}, timeout=30).json()
+        if parse["intent"]["name"] == "nlu_fallback" and "red_flag" not in str(parse["entities"]):
+            unclear = text
+            break
+    assert unclear, "the model is sure of every held-out sentence: the fallback cannot be shown"
     replies = stack.say(sender, unclear)
     assert "say it another way" in texts(replies)
     payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
@@ -90,29 +103,7 @@ def test_emergency_in_the_middle_of_a_conversation_is_answered_at_once(stack, se
 def test_a_mild_complaint_is_not_treated_as_an_emergency_and_is_not_diagnosed(stack, sender, message):
     reply = texts(stack.say(sender, message))
     assert "This may be" not in reply and "Call 911 now" not in reply
-    assert "can't assess symptoms or give a diagnosis" in reply
-
-
-@pytest.mark.parametrize("message, answer", [
-    ("I need to see a doctor", "can't book appointments in this chat yet"),
-    ("can I change my appointment time?", "can't move appointments"),
-    ("cancel my visit", "can't cancel appointments"),
-    ("when is my appointment?", "can't look up your appointments"),
-    ("can I get a refill?", "can't give advice about medicines or doses"),
-    ("why is my bill so high?", "billing team"),
-    ("let me talk to someone", "can't connect you to a person"),
-    ("what information do you have about me?", "right to see the data"),
-    ("my address is wrong", "corrected"),
-    ("delete my data", "delete your data"),
-    ("send me my records as a file", "machine-readable"),
-    ("don't use my data for research", "object to some uses"),
-    ("stop sending me offers", "opt out of promotional"),
-    ("sign me up for your newsletter", "sign you up"),
-    ("I withdraw my consent", "withdraw consent"),
-])
-def test_later_conversations_get_an_honest_interim_answer(stack, sender, message, answer):
-    reply = texts(stack.say(sender, message))
-    assert answer in reply and "469-421-2618" in reply
+    assert "can't diagnose" in reply
 
 
 def test_a_slash_message_is_understood_as_words_not_as_an_intent_payload(stack, sender):

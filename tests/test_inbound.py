@@ -44,3 +44,13 @@ def test_a_number_out_of_range_or_other_text_picks_nothing():
     assert choices.pick("0", BUTTONS) is None
     assert choices.pick("two", BUTTONS) is None
     assert choices.pick("1", []) is None
+
+
+def test_a_payment_card_number_is_recognised_by_its_check_digit():
+    from channels.guard import has_card_number
+
+    assert has_card_number("my card is 4111 1111 1111 1111 exp 12/29")
+    assert has_card_number("5555-5555-5555-4444")
+    assert not has_card_number("my card is 4111 1111 1111 1112")  # fails the Luhn check
+    assert not has_card_number("call me at 469-555-0123")
+    assert not has_card_number("member id 12345678")

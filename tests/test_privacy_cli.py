@@ -1,6 +1,5 @@
 """The privacy officer's command line, against a real vault; every command leaves an audit entry."""
 import json
-import os
 import re
 import subprocess
 import sys
