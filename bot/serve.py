@@ -19,6 +19,12 @@ def preflight() -> None:
     """Stop with a clear message when the server could not start or would start wrong."""
     if not settings.ACTION_SERVER_TOKEN:
         sys.exit("ACTION_SERVER_TOKEN is not set: run `make run`, which writes .env, or set it.")
+    if not settings.WIDGET_SECRET:
+        sys.exit("WIDGET_SECRET is not set: run `make run`, which writes .env, or set it.")
+    if "*" in settings.CORS_ORIGINS:
+        sys.exit('CORS_ORIGINS must list the allowed origins; "*" is refused.')
+    if not settings.TWILIO_AUTH_TOKEN:
+        print("TWILIO_AUTH_TOKEN is not set: the SMS webhook will refuse every request.", file=sys.stderr)
     # endpoints.yml reads these two.
     os.environ["ACTION_SERVER_PORT"] = str(settings.ACTION_SERVER_PORT)
     os.environ["ACTION_SERVER_TOKEN"] = settings.ACTION_SERVER_TOKEN

@@ -31,3 +31,20 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{RASA_PORT}").rstri
 # Which endpoints file the rasa server reads (the benchmarks compare tracker stores with it).
 ENDPOINTS_FILE = Path(os.environ.get("ENDPOINTS_FILE", PROJECT_ROOT / "endpoints.yml"))
 MODELS_DIR = PROJECT_ROOT / "models"
+
+# --- SMS (Twilio) ---
+# Signs Twilio's webhook requests; without it the SMS webhook refuses every request.
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+# With an account and a sending number, replies go through Twilio; otherwise to the local outbox.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+# Twilio's REST API (a local stand-in in the tests).
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com")
+# The URL Twilio calls, as Twilio sees it (signatures cover it; behind a proxy it differs from Rasa's).
+SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL", f"{PUBLIC_URL}/webhooks/sms/webhook")
+
+# --- Web chat widget ---
+# Key of the session tokens that bind a browser to its conversation.
+WIDGET_SECRET = os.environ.get("WIDGET_SECRET", "")
+# Where patients are sent to continue in the secure web chat (health questions are not asked by SMS).
+WEB_CHAT_URL = os.environ.get("WEB_CHAT_URL", f"{PUBLIC_URL}/webhooks/widget/")

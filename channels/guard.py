@@ -17,6 +17,10 @@ from bot.safety.red_flags import detect
 from channels import inbound
 from privacy import shared_vault
 
+APOLOGY = (
+    "Sorry, something went wrong on our side. Please try again in a moment, "
+    "or call 469-421-2618. If this is an emergency, call 911."
+)
 CARD_REFUSED = (
     "For your safety I didn't keep that message: it looks like it contains a payment card number. "
     "Please never send card details in a chat or text message. To pay, use the secure payment link "
@@ -37,10 +41,12 @@ def has_card_number(text: str) -> bool:
 
 @dataclass
 class Checked:
-    """`text` goes on to Rasa when set; `replies` are sent to the patient first."""
+    """`text` goes on to Rasa when set; `replies` are sent to the patient first, and are
+    emergency guidance when `emergency` is true (sent even to a number that opted out)."""
 
     text: Optional[str] = None
     replies: list[str] = field(default_factory=list)
+    emergency: bool = False
 
 
 def _paused_ticket(sender_id: str) -> Optional[str]:
@@ -60,5 +66,5 @@ async def check(sender_id: str, text: object) -> Checked:
         return Checked(replies=[CARD_REFUSED])
     flag = detect(checked.text)
     if flag and await asyncio.to_thread(_paused_ticket, sender_id):
-        return Checked(text=checked.text, replies=[emergency_text(flag.guidance)])
+        return Checked(text=checked.text, replies=[emergency_text(flag.guidance)], emergency=True)
     return Checked(text=checked.text)

@@ -22,10 +22,6 @@ from channels import guard
 logger = logging.getLogger(__name__)
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
-APOLOGY = (
-    "Sorry, something went wrong on our side. Please try again in a moment, "
-    "or call 469-421-2618. If this is an emergency, call 911."
-)
 
 
 class RestChannel(InputChannel):
@@ -65,7 +61,7 @@ class RestChannel(InputChannel):
                 )
             except Exception as error:  # the patient gets an answer whatever failed
                 logger.error("REST message could not be handled (%s).", type(error).__name__)
-                return response.json(first + [{"recipient_id": sender, "text": APOLOGY}])
+                return response.json(first + [{"recipient_id": sender, "text": guard.APOLOGY}])
             return response.json(first + collector.messages)
 
         return webhook

@@ -135,15 +135,18 @@ class Consent:
             current[entry.purpose] = entry.granted
         return current
 
-    def allows(self, subject_id: str, purpose: str) -> bool:
-        """Whether the subject's consent allows `purpose` now."""
+    def latest(self, subject_id: str, purpose: str) -> Optional[bool]:
+        """The latest decision for `purpose`: granted (True), withdrawn (False), or None if never asked."""
         if purpose not in PURPOSES:
             raise InvalidInput(f"Unknown purpose {purpose!r}.")
         with self.vault.data.connect() as db:
-            latest = db.execute(select(consent_ledger.c.granted)
-                                .where(consent_ledger.c.subject_id == subject_id, consent_ledger.c.purpose == purpose)
-                                .order_by(consent_ledger.c.id.desc()).limit(1)).first()
-        return bool(latest and latest[0])
+            return db.execute(select(consent_ledger.c.granted)
+                              .where(consent_ledger.c.subject_id == subject_id, consent_ledger.c.purpose == purpose)
+                              .order_by(consent_ledger.c.id.desc()).limit(1)).scalar()
+
+    def allows(self, subject_id: str, purpose: str) -> bool:
+        """Whether the subject's consent allows `purpose` now."""
+        return bool(self.latest(subject_id, purpose))
 
     def require(self, subject_id: str, purpose: str, *, action: str, actor: str = "system") -> None:
         """Refuse `action` unless consent allows `purpose`; a refusal is audited (and so counted)."""

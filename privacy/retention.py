@@ -24,6 +24,7 @@ from privacy.schema import (
     one_time_codes,
     outbox,
     patients,
+    sms_received,
     subjects,
 )
 
@@ -48,6 +49,7 @@ AUDIT = timedelta(days=6 * 365)
 CONSENT_AFTER_ERASURE = timedelta(days=6 * 365)
 ONE_TIME_CODES = timedelta(days=1)
 SENT_MESSAGES = timedelta(days=30)
+SMS_MESSAGE_IDS = timedelta(days=2)
 
 RULES = (
     Rule("medical records: intake answers, health records, appointments, and the patient's name and date of birth",
@@ -61,6 +63,7 @@ RULES = (
     Rule("one-time codes", "1 day", "only used to verify identity, valid for 10 minutes"),
     Rule("portable copies (download links)", "7 days", "the link's lifetime"),
     Rule("sent SMS and e-mail messages", "30 days after sending", "delivery troubleshooting only"),
+    Rule("ids of received SMS messages", "2 days", "only to answer a message Twilio delivers twice once"),
 )
 
 
@@ -147,6 +150,8 @@ class Retention:
             one_time_codes, one_time_codes.c.created_at < now - ONE_TIME_CODES, dry_run)
         counts["expired download links"] = self._delete_where(exports, exports.c.expires_at < now, dry_run)
         counts["sent messages"] = self._delete_where(outbox, outbox.c.sent_at < now - SENT_MESSAGES, dry_run)
+        counts["received SMS ids"] = self._delete_where(
+            sms_received, sms_received.c.received_at < now - SMS_MESSAGE_IDS, dry_run)
         long_erased = select(subjects.c.id).where(subjects.c.erased_at < now - CONSENT_AFTER_ERASURE)
         counts["consent entries of long-erased patients"] = self._delete_where(
             consent_ledger, consent_ledger.c.subject_id.in_(long_erased), dry_run)

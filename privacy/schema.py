@@ -258,6 +258,22 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True)),
 )
 
+# Phone numbers that texted the clinic, under their pseudonymous sender id (the conversation's key).
+sms_senders = Table(
+    "sms_senders", data,
+    Column("id", String(40), primary_key=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("phone", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Twilio message ids already handled: a retried webhook is answered once.
+sms_received = Table(
+    "sms_received", data,
+    Column("message_sid", String(64), primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # Accounting of disclosures: every share with a provider or service provider.
 disclosures = Table(
     "disclosures", data,

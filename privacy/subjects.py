@@ -19,6 +19,7 @@ from privacy.schema import (
     one_time_codes,
     outbox,
     patients,
+    sms_senders,
     subjects,
     tickets,
 )
@@ -93,7 +94,7 @@ class Subjects:
             deleted += db.execute(delete(conversation_events)
                                   .where(conversation_events.c.conversation_id.in_(conversation_ids))).rowcount
             for table in (tickets, conversations, health_records, appointments, patients, exports, outbox,
-                          one_time_codes, corrections):
+                          one_time_codes, corrections, sms_senders):
                 deleted += db.execute(delete(table).where(table.c.subject_id.in_(subject_ids))).rowcount
             db.execute(update(subjects).where(subjects.c.id.in_(subject_ids), subjects.c.erased_at.is_(None))
                        .values(erased_at=self.vault.now()))

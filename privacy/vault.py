@@ -32,6 +32,7 @@ from privacy.records import Records
 from privacy.retention import Retention
 from privacy.rights import Rights
 from privacy.sealing import Sealer
+from privacy.sms import SmsSenders
 from privacy.subjects import Subjects
 from privacy.tickets import Tickets
 
@@ -67,6 +68,7 @@ class Vault:
         self.clinic = Clinic(self)
         self.appointments = Appointments(self)
         self.tickets = Tickets(self)
+        self.sms = SmsSenders(self)
 
     @classmethod
     def open(cls, config: Optional[VaultConfig] = None, **options) -> "Vault":

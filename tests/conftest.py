@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from privacy import Vault  # noqa: E402
 from privacy.config import VaultConfig  # noqa: E402
 from tests.support.databases import vault_urls  # noqa: E402
 from tests.support.servers import Stack, ensure_model, server_environment  # noqa: E402
+from tests.support.twilio_standin import TwilioStandIn  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parents[1] / "var" / "reports"
+SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
 
 
 @pytest.fixture(scope="session")
@@ -24,10 +27,23 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(model, tmp_path_factory) -> Stack:
+def twilio() -> TwilioStandIn:
+    """Twilio's REST API, played by a local server; the stack's SMS replies arrive here."""
+    standin = TwilioStandIn(auth_token=secrets.token_hex(16)).start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(model, twilio, tmp_path_factory) -> Stack:
     logs = tmp_path_factory.mktemp("stack")
     # DEBUG: the logs searched for patient data are the most talkative Rasa writes.
-    running = Stack.create(server_environment(logs / "test.env", LOG_LEVEL="DEBUG"), logs).start()
+    env = server_environment(
+        logs / "test.env", LOG_LEVEL="DEBUG", TWILIO_AUTH_TOKEN=twilio.auth_token,
+        TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_FROM_NUMBER=twilio.from_number, TWILIO_API_URL=twilio.url,
+        # Twilio signs the public address, which a proxy in front makes differ from the server's own.
+        SMS_WEBHOOK_URL=SMS_PUBLIC_URL)
+    running = Stack.create(env, logs).start()
     yield running
     running.stop()
 

@@ -57,8 +57,8 @@ def verified(tracker: Tracker) -> Optional[str]:
 
 
 def require_identity(goal: str) -> list[dict[str, Any]]:
-    """Ask who the patient is first; `goal` (an action) runs once they are verified."""
-    return [SlotSet("pending_goal", goal), FollowupAction("identify_form")]
+    """Find out who the patient is first (bot/actions/identity.py); `goal` (an action) runs once they are verified."""
+    return [SlotSet("pending_goal", goal), FollowupAction("action_identify")]
 
 
 def start_form(form: str, *events: dict[str, Any]) -> list[dict[str, Any]]:

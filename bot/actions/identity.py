@@ -189,6 +189,23 @@ def register(tracker: Tracker, sms_consent: bool, wording: str) -> str:
     return patient.subject_id
 
 
+class ActionIdentify(Action):
+    """By SMS, the number texting us identifies a patient who gave it; otherwise the identity form."""
+
+    def name(self) -> str:
+        return "action_identify"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        subject = await call(vault().sms.patient_of, tracker.sender_id) if channel(tracker) == "sms" else None
+        if subject is None:
+            return [FollowupAction("identify_form")]
+        await call(vault().conversations.link_patient, tracker.sender_id, subject)
+        dispatcher.utter_message(response="utter_verified_by_phone")
+        goal = tracker.get_slot("pending_goal")
+        return [SlotSet("verified_subject", subject), SlotSet("pending_goal", None)] + (
+            [FollowupAction(goal)] if goal else [])
+
+
 class ActionAfterIdentification(Action):
     """Once the identity form is done: carry on with what the patient asked for, or say why not."""
 

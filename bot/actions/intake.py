@@ -15,6 +15,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import settings
 from bot.actions.common import LeavableForm, call, channel, intent, skipped, start_form, text, verified, vault, yes_or_no
 from bot.safety.red_flags import detect
 from bot.safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage
@@ -50,6 +51,9 @@ class ActionStartIntake(Action):
         return "action_start_intake"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        if channel(tracker) == "sms":
+            dispatcher.utter_message(response="utter_intake_on_web", url=settings.WEB_CHAT_URL)
+            return []
         events = [SlotSet(slot, None) for slot in (*QUESTIONS, "intake_consent", "intake_confirm")]
         if intent(tracker) == "report_symptoms":
             dispatcher.utter_message(response="utter_symptoms_start")

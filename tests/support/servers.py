@@ -42,6 +42,8 @@ def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
         ACTION_SERVER_PORT=str(free_port()),
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         RASA_API_TOKEN=secrets.token_urlsafe(24),
+        WIDGET_SECRET=secrets.token_urlsafe(24),
+        TWILIO_AUTH_TOKEN=secrets.token_hex(16),
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )

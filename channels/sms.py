@@ -1,0 +1,245 @@
+"""The SMS channel (Twilio): /webhooks/sms/webhook.
+
+Unlike Rasa's twilio channel:
+- every request must carry a valid X-Twilio-Signature, computed by the twilio library's
+  RequestValidator over the configured public URL (SMS_WEBHOOK_URL, which behind a proxy
+  differs from the URL Rasa sees) and the raw form body, blank parameters included;
+  anything else gets 403 and never reaches the bot;
+- a MessageSid is handled once, however often Twilio retries it;
+- Twilio gets its answer at once and the message is handled in the background, one at a
+  time per sender in the order received; replies go out through channels/sms_delivery.py;
+- a picture or an empty message gets a polite text answer; STOP / START / HELP update the
+  sms consent in the vault and answer as carriers expect; after STOP nothing is sent but
+  emergency guidance;
+- buttons become numbered choices ("2" picks the second); long replies are split into
+  single-segment parts between words;
+- the sender id Rasa, the logs and the tracker see is the vault's pseudonym of the number.
+Health questions are not asked by SMS: the intake sends the patient to the web chat.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Optional
+from urllib.parse import parse_qsl
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot import settings
+from bot.safety.red_flags import detect
+from channels import choices, guard, sms_text
+from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.sms_delivery import Delivery, configured
+from privacy import shared_vault
+
+logger = logging.getLogger(__name__)
+
+EMERGENCY_RESPONSE = "utter_emergency"
+STOPPED = ("Healthtigo: you're unsubscribed and will get no more texts from us. Reply START to text with us "
+           "again. Emergencies: call 911.")
+STARTED = "Healthtigo: you can text with us again. Reply HELP for help, STOP to unsubscribe."
+HELP = ("Healthtigo assistant: appointments and support. Help: (469) 421-2618 or support@healthtigo.com. "
+        "Msg&data rates may apply. Reply STOP to opt out. Emergency: 911")
+PICTURE_ONLY = ("I can only read text, not pictures: please type your question. Please don't send photos of "
+                "documents or of your body by text. Emergencies: call 911.")
+PICTURE_IGNORED = "(I can't see pictures, only your words.)"
+UNAVAILABLE = ("Sorry, we can't take messages right now. Please try again in a few minutes or call "
+               "(469) 421-2618. If this is an emergency, call 911.")
+
+
+class _Form(dict):
+    """Form fields as Twilio sent them (name -> every value), as RequestValidator reads them."""
+
+    @classmethod
+    def parse(cls, body: bytes) -> "_Form":
+        form = cls()
+        text = body.decode("utf-8", errors="replace")
+        for name, value in parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"):
+            form.setdefault(name, []).append(value)
+        return form
+
+    def getall(self, name: str) -> list[str]:
+        return self[name]
+
+    def first(self, name: str) -> str:
+        return self.get(name, [""])[0]
+
+
+@dataclass
+class _Queue:
+    """A sender's messages waiting to be handled, one at a time, in order."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
+def _twiml(*messages: str) -> HTTPResponse:
+    reply = MessagingResponse()
+    for message in messages:
+        reply.message(message)
+    return response.text(str(reply), content_type="text/xml")
+
+
+class SmsOutput(OutputChannel):
+    """Replies to a number: numbered choices, single-segment parts, nothing after STOP but emergencies."""
+
+    def __init__(self, delivery: Delivery):
+        self.delivery = delivery
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        text = choices.render(message.get("text") or "", message.get("buttons") or [])
+        await self.send(recipient_id, text, always=message.get("utter_action") == EMERGENCY_RESPONSE)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send(recipient_id, text)
+
+    async def send(self, recipient_id: str, text: str, always: bool = False) -> None:
+        """Send `text` in parts; unless `always`, not to a number that opted out."""
+        if not text.strip():
+            return
+        if not always and await asyncio.to_thread(shared_vault().sms.opted_out, recipient_id):
+            logger.info("SMS to %s not sent: the number opted out.", recipient_id)
+            return
+        for part in sms_text.segments(text):
+            await self.delivery.send(recipient_id, part)
+
+
+async def _last_buttons(request: Request, sender_id: str) -> list[dict[str, Any]]:
+    """The buttons of the bot's last answer, to read a numbered reply."""
+    tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+    for event in reversed(tracker.events if tracker else []):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered) and event.data.get("buttons"):
+            return event.data["buttons"]
+    return []
+
+
+class SmsChannel(InputChannel):
+    def __init__(self, delivery: Optional[Delivery] = None, limiter: Optional[RateLimiter] = None):
+        self.delivery = delivery or configured()
+        self.limiter = limiter or RateLimiter()
+        self._tasks: set[asyncio.Task] = set()
+        self._senders: dict[str, _Queue] = {}
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "SmsChannel":
+        return cls()
+
+    def get_output_channel(self) -> OutputChannel:
+        return SmsOutput(self.delivery)
+
+    def signed(self, request: Request, form: _Form) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not settings.TWILIO_AUTH_TOKEN or not signature:
+            return False
+        url = settings.SMS_WEBHOOK_URL + (f"?{request.query_string}" if request.query_string else "")
+        return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, form, signature)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("healthtigo_sms", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            form = _Form.parse(request.body or b"")
+            if not self.signed(request, form):
+                logger.warning("SMS webhook request refused: missing or wrong signature.")
+                return response.text("Forbidden", status=403)
+            message_sid, phone = form.first("MessageSid"), form.first("From")
+            if not message_sid or not phone:
+                return response.text("MessageSid and From are required.", status=400)
+            try:
+                sender_id, new = await asyncio.to_thread(self._register, message_sid, phone)
+            except Exception as error:  # the database is down: tell the patient, Twilio delivers it
+                logger.error("SMS %s could not be registered (%s).", message_sid, type(error).__name__)
+                return _twiml(UNAVAILABLE)
+            if not new:
+                logger.info("SMS %s from %s was already handled.", message_sid, sender_id)
+                return _twiml()
+            task = asyncio.create_task(self._handle(request, on_new_message, sender_id, form))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return _twiml()
+
+        return webhook
+
+    @staticmethod
+    def _register(message_sid: str, phone: str) -> tuple[str, bool]:
+        vault = shared_vault()
+        return vault.sms.sender_for(phone), vault.sms.first_time(message_sid)
+
+    async def _handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      sender_id: str, form: _Form) -> None:
+        """Handle one message, after the sender's earlier ones."""
+        queue = self._senders.setdefault(sender_id, _Queue())
+        queue.waiting += 1
+        try:
+            async with queue.lock:
+                await self._answer(request, on_new_message, sender_id, form)
+        except Exception as error:  # a reply of its own for whatever failed
+            logger.error("SMS from %s could not be handled (%s).", sender_id, type(error).__name__)
+            await self.get_output_channel().send(sender_id, guard.APOLOGY)
+        finally:
+            queue.waiting -= 1
+            if queue.waiting == 0:
+                del self._senders[sender_id]
+
+    async def _answer(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      sender_id: str, form: _Form) -> None:
+        output = SmsOutput(self.delivery)
+        text, pictures = form.first("Body"), form.first("NumMedia") not in ("", "0")
+        if pictures and not text.strip():
+            return await output.send(sender_id, PICTURE_ONLY)
+        if await self._keyword(output, sender_id, text):
+            return
+        if not self.limiter.allow(sender_id) and not detect(text):
+            if self.limiter.should_warn(sender_id):
+                await output.send(sender_id, SLOW_DOWN)
+            logger.warning("SMS from %s over the rate limit: not handled.", sender_id)
+            return
+        checked = await guard.check(sender_id, text)
+        for reply in checked.replies:
+            await output.send(sender_id, reply, always=checked.emergency)
+        if checked.text is None:
+            return
+        if pictures:
+            await output.send(sender_id, PICTURE_IGNORED)
+        message = checked.text
+        if message.strip().rstrip(".)").isdigit():
+            message = choices.pick(message, await _last_buttons(request, sender_id)) or message
+        await on_new_message(UserMessage(message, output, sender_id, input_channel=self.name()))
+
+    async def _keyword(self, output: SmsOutput, sender_id: str, text: str) -> bool:
+        """STOP, START or HELP: act and answer; True when the message was one."""
+        word = sms_text.keyword(text)
+        sms = shared_vault().sms
+        if word == "start" and text.strip().lower().startswith("yes"):
+            word = "start" if await asyncio.to_thread(sms.opted_out, sender_id) else None
+        if word == "stop":
+            await asyncio.to_thread(sms.stop, sender_id, STOPPED)
+            await output.send(sender_id, STOPPED, always=True)
+        elif word == "start":
+            await asyncio.to_thread(sms.start, sender_id, STARTED)
+            await output.send(sender_id, STARTED, always=True)
+        elif word == "help":
+            await output.send(sender_id, HELP, always=True)
+        return word is not None

@@ -1,0 +1,238 @@
+"""The SMS channel end to end: signed Twilio webhooks into the running rasa server, replies through
+the real twilio client to a local stand-in of Twilio's REST API."""
+import random
+import secrets
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from bot.safety.guidance import emergency_text
+from bot.safety.red_flags import detect
+from channels import sms, sms_text
+from channels.guard import CARD_REFUSED
+from channels.inbound import EMPTY, TOO_LONG
+from channels.rate_limit import SLOW_DOWN
+from tests.conftest import SMS_PUBLIC_URL
+from tests.support.twilio_standin import inbound, post_signed
+from tests.test_flows import new_patient
+from tests.test_tracker_store import stored_bytes
+
+
+@pytest.fixture(scope="module")
+def vault(stack):
+    opened = stack.vault()
+    yield opened
+    opened.close()
+
+
+class Phone:
+    """A patient's phone texting the clinic."""
+
+    def __init__(self, stack, twilio, number=None):
+        self.stack, self.twilio = stack, twilio
+        self.number = number or f"+1972555{random.randint(0, 9999):04d}"
+        self.webhook = f"{stack.base_url}/webhooks/sms/webhook"
+
+    def post(self, body="", signature=None, **extra):
+        fields = inbound(self.number, body, **extra)
+        return post_signed(self.webhook, SMS_PUBLIC_URL, self.twilio.auth_token, fields, signature)
+
+    def text(self, body, **extra) -> list[str]:
+        """Send `body`; return the replies it got (once nothing more arrives)."""
+        before = len(self.twilio.to(self.number))
+        answer = self.post(body, **extra)
+        assert answer.status_code == 200 and "<Response" in answer.text
+        self.twilio.wait_for(self.number, before + 1)
+        return self.twilio.quiet(self.number)[before:]
+
+    def sender(self, vault) -> str:
+        return vault.sms.pseudonym(self.number)
+
+
+@pytest.fixture
+def phone(stack, twilio):
+    return Phone(stack, twilio)
+
+
+EMERGENCY = "I have crushing chest pain and can't breathe"
+
+
+def words(texts: list[str]) -> list[str]:
+    return " ".join(texts).split()
+
+
+def nothing_reached_the_bot(phone, vault):
+    return (phone.twilio.quiet(phone.number) == []
+            and vault.conversations.subject_of(phone.sender(vault)) is None)
+
+
+# -- who may call the webhook ---------------------------------------------------------------
+
+def test_an_unsigned_or_forged_request_is_refused_and_never_reaches_the_bot(phone, vault):
+    assert phone.post("hello", signature="").status_code == 403
+    assert phone.post("hello", signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
+    signed_by_someone_else = RequestValidator("not-our-token").compute_signature(
+        SMS_PUBLIC_URL, dict(inbound(phone.number, "hello")))
+    assert phone.post("hello", signature=signed_by_someone_else).status_code == 403
+    assert nothing_reached_the_bot(phone, vault)
+
+
+def test_the_signature_covers_the_public_url_and_every_field_blank_ones_included(phone, vault, twilio):
+    fields = inbound(phone.number, "hello")
+    for_the_internal_url = RequestValidator(twilio.auth_token).compute_signature(phone.webhook, dict(fields))
+    assert post_signed(phone.webhook, SMS_PUBLIC_URL, twilio.auth_token, fields,
+                       for_the_internal_url).status_code == 403
+    without_blank = [f for f in fields if f != ("FromCity", "")]
+    signed_without_blank = RequestValidator(twilio.auth_token).compute_signature(SMS_PUBLIC_URL, dict(without_blank))
+    assert post_signed(phone.webhook, SMS_PUBLIC_URL, twilio.auth_token, fields,
+                       signed_without_blank).status_code == 403
+    assert nothing_reached_the_bot(phone, vault)
+    assert phone.text("hello")  # the same fields, signed as Twilio signs them
+
+
+def test_a_retried_message_is_answered_once(phone):
+    message_sid = "SM" + secrets.token_hex(16)
+    replies = phone.text("hello", sid=message_sid)
+    again = phone.post("hello", sid=message_sid)
+    assert again.status_code == 200
+    assert phone.twilio.quiet(phone.number) == replies
+
+
+# -- what comes in --------------------------------------------------------------------------
+
+def test_a_picture_an_empty_and_an_oversized_message_get_a_polite_answer(phone):
+    assert phone.text("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/x",
+                      MediaContentType0="image/jpeg") == [sms.PICTURE_ONLY]
+    assert phone.text("") == sms_text.segments(EMPTY)
+    assert phone.text("a" * 1601) == sms_text.segments(TOO_LONG)
+    replies = phone.text("hello", NumMedia="1", MediaUrl0="https://api.twilio.com/media/y")
+    assert replies[0] == sms.PICTURE_IGNORED and len(replies) > 1  # the words are still answered
+
+
+def test_a_message_that_is_not_utf8_is_still_answered(phone, twilio):
+    fields = inbound(phone.number, "hello caf\ufffd")  # U+FFFD: how the channel reads the byte 0xFF
+    signature = RequestValidator(twilio.auth_token).compute_signature(SMS_PUBLIC_URL, dict(fields))
+    raw = urlencode(fields).replace("%EF%BF%BD", "%FF")
+    answer = requests.post(phone.webhook, data=raw, timeout=30, headers={
+        "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 200
+    assert twilio.wait_for(phone.number, 1)
+
+
+def test_a_card_number_is_refused(phone):
+    assert phone.text("my card is 4111 1111 1111 1111 exp 12/29") == sms_text.segments(CARD_REFUSED)
+
+
+# -- STOP, START, HELP ----------------------------------------------------------------------
+
+def test_after_stop_nothing_is_sent_but_emergency_guidance(phone, vault):
+    assert phone.text("STOP") == [sms.STOPPED]
+    subject = vault.conversations.subject_of(phone.sender(vault))
+    entry = vault.consent.history(subject)[-1]
+    assert (entry.purpose, entry.granted, entry.channel, entry.wording) == ("sms", False, "sms", sms.STOPPED)
+    before = len(phone.twilio.to(phone.number))
+    assert phone.post("hello").status_code == 200
+    assert phone.post("I want to book an appointment").status_code == 200
+    assert phone.twilio.quiet(phone.number, 3)[before:] == []
+    assert words(phone.text(EMERGENCY)) == words([emergency_text(detect(EMERGENCY).guidance)])
+    assert phone.text("START") == [sms.STARTED]
+    assert vault.consent.latest(subject, "sms") is True
+    assert phone.text("hello")
+
+
+def test_stop_also_withdraws_the_patients_sms_consent(stack, twilio, vault):
+    name, born, number, subject = new_patient(vault)
+    assert vault.consent.allows(subject, "sms")
+    Phone(stack, twilio, number).text("stop")
+    assert not vault.consent.allows(subject, "sms")
+
+
+def test_help_answers_as_carriers_expect(phone):
+    (reply,) = phone.text("HELP")
+    assert reply == sms.HELP and "STOP" in reply and "(469) 421-2618" in reply
+
+
+def test_yes_is_an_answer_unless_the_number_opted_out(phone):
+    assert phone.text("yes") != [sms.STARTED]
+    phone.text("unsubscribe")
+    assert phone.text("Yes") == [sms.STARTED]
+
+
+# -- what goes out --------------------------------------------------------------------------
+
+def test_a_patient_is_known_by_their_number_and_picks_a_button_by_its_number(stack, twilio, vault):
+    name, born, number, subject = new_patient(vault)
+    patient = Phone(stack, twilio, number)
+    replies = " ".join(words(patient.text("I'd like to book an appointment")))
+    assert "recognized you by the phone number" in replies
+    assert "1. In person (Frisco office) 2. Video 3. Phone" in replies
+    assert name not in replies
+    patient.text("2")
+    assert stack.tracker(patient.sender(vault))["slots"]["book_visit_type"] == "video"
+
+
+def test_health_questions_move_to_the_web_chat(phone):
+    replies = " ".join(phone.text("I have had a sore throat and a cough since Monday"))
+    assert "secure web chat" in replies and "/webhooks/widget/" in replies
+    assert "severity" not in replies.lower() and "sore throat" not in replies
+
+
+def test_a_failed_send_is_retried_and_logged_without_the_text(phone, twilio, stack):
+    twilio.failures.extend([500, 503])
+    assert "$150" in " ".join(phone.text("What are your visit prices?"))
+    failures = [line for line in stack.logs().splitlines() if "failed (attempt" in line]
+    assert any("Twilio status 500" in line for line in failures)
+    assert any("Twilio status 503" in line for line in failures)
+    assert not any("$150" in line or phone.number[2:] in line for line in failures)
+
+
+def test_a_flood_is_stopped_but_an_emergency_still_gets_through(phone, twilio):
+    for _ in range(25):
+        assert phone.post("hi").status_code == 200
+    replies = twilio.quiet(phone.number, 3)
+    assert " ".join(replies).count(" ".join(SLOW_DOWN.split()[:8])) == 1
+    assert len(replies) - 1 <= 10 * 2  # at most a burst of ten answered, a greeting being one or two texts
+    overdose = "my friend took a whole bottle of pills"
+    assert words(phone.text(overdose)) == words([emergency_text(detect(overdose).guidance)])
+
+
+def test_no_phone_number_or_message_is_stored_or_logged_in_plaintext(phone, stack, vault):
+    phone.text("hello, my cat's name is Quetzalcoatl")
+    tracker = stack.tracker(phone.sender(vault))
+    assert tracker["sender_id"].startswith("sms_")
+    stored, logs = stored_bytes(stack), stack.logs()
+    for secret in (phone.number, phone.number[2:], phone.number[-7:], "Quetzalcoatl"):
+        assert secret.encode() not in stored, secret
+        assert secret not in logs, secret
+
+
+# -- splitting ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, limit", [
+    ("Your appointment with Dr. Maya Patel is on Tuesday, December 1 at 9:00 AM at 6136 Frisco Square "
+     "Blvd, Frisco, TX 75034. Reply 1 to confirm, 2 to reschedule, 3 to talk to a person. " * 3, 160),
+    ("Prices {in person} [$150] cost ~ €140 | video € 95 ^ phone " * 8, 160),
+    ("Gracias por escribirnos 😊 su cita está confirmada para el martes " * 5, 70),
+    ("Привет, ваша запись подтверждена на вторник в девять часов утра " * 4, 70),
+])
+def test_a_long_reply_is_split_into_single_segments_between_words(text, limit):
+    parts = sms_text.segments(text)
+    assert len(parts) > 1
+    gsm7 = sms_text.is_gsm7(text)
+    assert gsm7 == (limit == 160)
+    for part in parts:
+        units = (sum(2 if c in sms_text.GSM7_EXTENDED else 1 for c in part) if gsm7
+                 else len(part.encode("utf-16-le")) // 2)
+        assert units <= limit
+        assert part == part.strip()
+    assert " ".join(parts).split() == text.split()  # no word cut, nothing lost
+    assert all(len(p) > 0.6 * limit for p in parts[:-1])  # parts are filled, not one word each
+
+
+def test_a_word_longer_than_a_segment_is_the_only_thing_cut():
+    link = "https://healthtigo.com/d/" + "x" * 200
+    parts = sms_text.segments(f"Your copy: {link} expires in 7 days.")
+    assert "".join(parts).replace(" ", "") == f"Your copy:{link}expires in 7 days.".replace(" ", "")
+    assert all(len(p) <= 160 for p in parts)
