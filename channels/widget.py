@@ -1,0 +1,187 @@
+"""The web chat widget's channel: Socket.IO at /socket.io, the widget's files and a demo page
+at /webhooks/widget/.
+
+Unlike Rasa's socketio channel:
+- only the origins of CORS_ORIGINS may connect (never "*");
+- a browser's conversation is bound to a session token (an HMAC of the session id under
+  WIDGET_SECRET): a session is resumed only with its token, messages go to the session
+  the socket proved, never to one a message names, and replies go only to the sockets
+  of that session (a room that is really joined: Rasa 3.6 forgets to await it);
+- a resumed session gets its conversation back (`history`), so a reload keeps it;
+- each session is rate limited, and every message passes the checks of channels/guard.py.
+
+Events (client -> server): session_request {session_id?, token?}, user_uttered {message}.
+(server -> client): session_confirm {session_id, token, resumed}, history {messages},
+bot_uttered {text, buttons?, emergency?, timestamp}, turn_done {}.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot import settings
+from bot.safety.red_flags import detect
+from channels import guard
+from channels.rate_limit import SLOW_DOWN, RateLimiter
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "widget" / "static"
+POLICY = settings.PROJECT_ROOT / "docs" / "data-policy.txt"
+EMERGENCY_RESPONSE = "utter_emergency"
+SESSION_ID = re.compile(r"^web_[A-Za-z0-9_-]{24}$")
+
+
+def session_token(session_id: str) -> str:
+    """The token that proves a browser holds the session `session_id`."""
+    digest = hmac.new(settings.WIDGET_SECRET.encode(), session_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _resumable(data: Any) -> Optional[str]:
+    """The session id the request proves it holds, if any."""
+    if not isinstance(data, dict):
+        return None
+    session_id, token = data.get("session_id"), data.get("token")
+    if not isinstance(session_id, str) or not isinstance(token, str) or not SESSION_ID.match(session_id):
+        return None
+    return session_id if hmac.compare_digest(token, session_token(session_id)) else None
+
+
+def bot_message(message: dict[str, Any]) -> dict[str, Any]:
+    """What the widget is sent of a bot message."""
+    sent: dict[str, Any] = {"text": message.get("text") or "", "timestamp": message.get("timestamp") or time.time()}
+    buttons = message.get("buttons") or message.get("quick_replies") or []
+    if buttons:
+        sent["buttons"] = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in buttons]
+    if message.get("utter_action") == EMERGENCY_RESPONSE:
+        sent["emergency"] = True
+    return sent
+
+
+class WidgetOutput(OutputChannel):
+    """Sends to every socket of a session (its room)."""
+
+    def __init__(self, sio: AsyncServer):
+        self.sio = sio
+
+    @classmethod
+    def name(cls) -> str:
+        return "widget"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        sent = bot_message(message)
+        if sent["text"] or sent.get("buttons"):
+            await self.sio.emit("bot_uttered", sent, room=recipient_id)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class WidgetChannel(InputChannel):
+    def __init__(self, limiter: Optional[RateLimiter] = None):
+        if not settings.WIDGET_SECRET:
+            raise ValueError("WIDGET_SECRET is not set: run `make run`, which writes .env, or set it.")
+        if "*" in settings.CORS_ORIGINS:
+            raise ValueError('CORS_ORIGINS must list the allowed origins; "*" is refused.')
+        self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=settings.CORS_ORIGINS)
+        self.limiter = limiter or RateLimiter()
+        self.app: Optional[Sanic] = None
+
+    @classmethod
+    def name(cls) -> str:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "WidgetChannel":
+        return cls()
+
+    def get_output_channel(self) -> OutputChannel:
+        return WidgetOutput(self.sio)
+
+    async def history(self, sender_id: str) -> list[dict[str, Any]]:
+        """The current session's messages, as the widget shows them."""
+        tracker = await self.app.ctx.agent.tracker_store.retrieve(sender_id) if self.app else None
+        said = []
+        for event in tracker.events if tracker else []:
+            if isinstance(event, UserUttered) and event.text:
+                said.append({"sender": "user", "text": event.text, "timestamp": event.timestamp})
+            elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons")):
+                said.append({"sender": "bot", **bot_message(event.message())})
+        return said
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = self.sio
+        pages = SocketBlueprint(sio, "/socket.io", "healthtigo_widget", __name__)
+        pages.static("/static", str(STATIC), name="widget_static")
+
+        @pages.listener("after_server_start")
+        async def remember_app(app: Sanic, _loop: Any) -> None:
+            self.app = app
+
+        @pages.route("/", methods=["GET"])
+        async def demo(_: Request) -> HTTPResponse:
+            return await response.file(STATIC / "demo.html")
+
+        @pages.route("/policy", methods=["GET"])
+        async def policy(_: Request) -> HTTPResponse:
+            return await response.file(POLICY, mime_type="text/plain; charset=utf-8")
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = _resumable(data)
+            resumed = session_id is not None
+            session_id = session_id or f"web_{secrets.token_urlsafe(18)}"
+            await sio.save_session(sid, {"sender": session_id})
+            await sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", {"session_id": session_id, "token": session_token(session_id),
+                                               "resumed": resumed}, to=sid)
+            if resumed:
+                await sio.emit("history", {"messages": await self.history(session_id)}, to=sid)
+
+        @sio.on("user_uttered")
+        async def user_uttered(sid: str, data: Any) -> None:
+            sender_id = (await sio.get_session(sid)).get("sender")
+            if sender_id is None:  # no session_request yet: nothing to answer to
+                return
+            try:
+                await self._answer(on_new_message, sender_id, data.get("message") if isinstance(data, dict) else None)
+            finally:
+                await sio.emit("turn_done", {}, room=sender_id)
+
+        return pages
+
+    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
+                      text: Any) -> None:
+        output = WidgetOutput(self.sio)
+        if not self.limiter.allow(sender_id) and not (isinstance(text, str) and detect(text)):
+            if self.limiter.should_warn(sender_id):
+                await output.send_text_message(sender_id, SLOW_DOWN)
+            logger.warning("Widget session %s over the rate limit: message not handled.", sender_id)
+            return
+        checked = await guard.check(sender_id, text)
+        for reply in checked.replies:
+            await output.send_response(sender_id, {"text": reply,
+                                                   "utter_action": EMERGENCY_RESPONSE if checked.emergency else None})
+        if checked.text is None:
+            return
+        try:
+            await on_new_message(UserMessage(checked.text, output, sender_id, input_channel=self.name()))
+        except Exception as error:  # the patient gets an answer whatever failed
+            logger.error("Widget message could not be handled (%s).", type(error).__name__)
+            await output.send_text_message(sender_id, guard.APOLOGY)
