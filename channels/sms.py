@@ -13,7 +13,9 @@ Unlike Rasa's twilio channel:
   emergency guidance;
 - buttons become numbered choices ("2" picks the second); long replies are split into
   single-segment parts between words;
-- the sender id Rasa, the logs and the tracker see is the vault's pseudonym of the number.
+- the sender id Rasa, the logs and the tracker see is the vault's pseudonym of the number;
+- with a Twilio account configured, the texts the vault queues (one-time codes,
+  confirmations) are sent as they come.
 Health questions are not asked by SMS: the intake sends the patient to the web chat.
 """
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot import settings
 from bot.safety.red_flags import detect
 from channels import choices, guard, sms_text
 from channels.rate_limit import SLOW_DOWN, RateLimiter
-from channels.sms_delivery import Delivery, configured
+from channels.sms_delivery import Delivery, TwilioDelivery, configured, deliver_outbox
 from privacy import shared_vault
 
 logger = logging.getLogger(__name__)
@@ -154,6 +156,11 @@ class SmsChannel(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("healthtigo_sms", __name__)
 
+        @webhook.listener("after_server_start")
+        async def start_outbox(app: Any, _loop: Any) -> None:
+            if isinstance(self.delivery, TwilioDelivery):
+                app.add_task(self._outbox_loop())
+
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -181,6 +188,15 @@ class SmsChannel(InputChannel):
             return _twiml()
 
         return webhook
+
+    async def _outbox_loop(self, every: float = 2.0) -> None:
+        """Send the vault's queued texts (codes, confirmations) as they come."""
+        while True:
+            try:
+                await deliver_outbox(self.delivery)
+            except Exception as error:  # the database may be down for a while
+                logger.error("The SMS outbox could not be read (%s).", type(error).__name__)
+            await asyncio.sleep(every)
 
     @staticmethod
     def _register(message_sid: str, phone: str) -> tuple[str, bool]:

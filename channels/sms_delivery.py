@@ -64,6 +64,10 @@ class TwilioDelivery:
         if phone is None:
             logger.warning("SMS to %s not sent: no number on file (erased?).", sender_id)
             return False
+        return await self.send_to(phone, text, sender_id)
+
+    async def send_to(self, phone: str, text: str, name: str) -> bool:
+        """Send to `phone`; `name` (never the number) says whom in the logs."""
         delay = self.first_delay
         for attempt in range(1, self.attempts + 1):
             try:
@@ -72,7 +76,7 @@ class TwilioDelivery:
             except Exception as error:  # noqa: BLE001 - every failure is logged and maybe retried
                 last = attempt == self.attempts or not _retryable(error)
                 logger.log(logging.ERROR if last else logging.WARNING, "SMS to %s failed (attempt %d of %d): %s.",
-                           sender_id, attempt, self.attempts, _describe(error))
+                           name, attempt, self.attempts, _describe(error))
                 if last:
                     return False
                 await asyncio.sleep(delay)
@@ -95,6 +99,23 @@ class OutboxDelivery:
             return False
         vault.outbox.queue(subject_id, "sms", "reply", phone, text)
         return True
+
+
+async def deliver_outbox(delivery: TwilioDelivery) -> int:
+    """Send the vault's queued SMS (one-time codes, confirmations); returns how many went out.
+    Each is claimed first, so that two servers never send the same one; one that still fails
+    after the retries is logged and left for staff (its claim stays)."""
+    vault = shared_vault()
+    pending = await asyncio.to_thread(vault.outbox.messages, pending_only=True)
+    sent = 0
+    for message in reversed(pending):  # oldest first
+        if message.channel != "sms" or not await asyncio.to_thread(vault.outbox.claim, message.id):
+            continue
+        if await delivery.send_to(message.recipient, message.body, message.id):
+            sent += 1
+        else:
+            logger.error("Outbox message %s was not delivered.", message.id)
+    return sent
 
 
 def configured() -> Delivery:

@@ -76,3 +76,9 @@ class Outbox:
     def mark_sent(self, message_id: str) -> None:
         with self.vault.data.begin() as db:
             db.execute(update(outbox).where(outbox.c.id == message_id).values(sent_at=self.vault.now()))
+
+    def claim(self, message_id: str) -> bool:
+        """Mark a pending message sent before sending it; False when another sender took it first."""
+        with self.vault.data.begin() as db:
+            return db.execute(update(outbox).where(outbox.c.id == message_id, outbox.c.sent_at.is_(None))
+                              .values(sent_at=self.vault.now())).rowcount == 1

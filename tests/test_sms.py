@@ -1,5 +1,6 @@
 """The SMS channel end to end: signed Twilio webhooks into the running rasa server, replies through
 the real twilio client to a local stand-in of Twilio's REST API."""
+import asyncio
 import random
 import secrets
 from urllib.parse import urlencode
@@ -14,9 +15,11 @@ from channels import sms, sms_text
 from channels.guard import CARD_REFUSED
 from channels.inbound import EMPTY, TOO_LONG
 from channels.rate_limit import SLOW_DOWN
+from channels.sms_delivery import OutboxDelivery, configured
+from privacy import shared_vault
 from tests.conftest import SMS_PUBLIC_URL
 from tests.support.twilio_standin import inbound, post_signed
-from tests.test_flows import new_patient
+from tests.test_flows import Chat, last_code, new_patient
 from tests.test_tracker_store import stored_bytes
 
 
@@ -236,3 +239,32 @@ def test_a_word_longer_than_a_segment_is_the_only_thing_cut():
     parts = sms_text.segments(f"Your copy: {link} expires in 7 days.")
     assert "".join(parts).replace(" ", "") == f"Your copy:{link}expires in 7 days.".replace(" ", "")
     assert all(len(p) <= 160 for p in parts)
+
+
+# -- the outbox -----------------------------------------------------------------------------
+
+def test_codes_queued_in_the_vault_go_out_by_sms_once(stack, twilio, vault):
+    name, born, number, subject = new_patient(vault)
+    chat = Chat(stack)
+    chat("when is my appointment?")
+    chat(name)
+    assert "6-digit code" in chat(born.strftime("%m/%d/%Y"))
+    (sent,) = twilio.wait_for(number, 1)
+    assert last_code(vault, subject) in sent
+    assert vault.outbox.messages(subject)[0].sent_at is not None
+    assert twilio.quiet(number, 5) == [sent]
+
+
+def test_without_twilio_replies_wait_in_the_local_outbox(stack, vault, monkeypatch):
+    assert isinstance(configured(), OutboxDelivery)  # this process has no Twilio account
+    for name in ("DATABASE_URL", "KEYSTORE_URL", "VAULT_KEYS", "VAULT_INDEX_KEY"):
+        monkeypatch.setenv(name, stack.env[name])
+    shared_vault.cache_clear()
+    try:
+        sender = vault.sms.sender_for("+19725550142")
+        assert asyncio.run(OutboxDelivery().send(sender, "Your visit is on Monday at 9:00 am."))
+    finally:
+        shared_vault.cache_clear()
+    message = vault.outbox.messages(vault.conversations.subject_of(sender))[0]
+    assert (message.channel, message.purpose, message.recipient, message.body) == (
+        "sms", "reply", "+19725550142", "Your visit is on Monday at 9:00 am.")
