@@ -38,9 +38,11 @@ def _announce_when_ready(manager: Manager) -> None:
         time.sleep(1)
     print(
         "\nThe assistant is ready.\n"
+        f"  Web chat (demo page):   {base}/webhooks/widget/\n"
         f"  Chat in this terminal:  make shell   (in another terminal)\n"
         f"  REST channel:           POST {base}/webhooks/rest/webhook  "
         '{"sender": "me", "message": "hello"}\n'
+        f"  SMS webhook (Twilio):   {settings.SMS_WEBHOOK_URL}\n"
         f"  Action server:          http://{settings.HOST}:{settings.ACTION_SERVER_PORT}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

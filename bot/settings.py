@@ -39,12 +39,12 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
 # Twilio's REST API (a local stand-in in the tests).
-TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com")
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL") or "https://api.twilio.com"
 # The URL Twilio calls, as Twilio sees it (signatures cover it; behind a proxy it differs from Rasa's).
-SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL", f"{PUBLIC_URL}/webhooks/sms/webhook")
+SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL") or f"{PUBLIC_URL}/webhooks/sms/webhook"
 
 # --- Web chat widget ---
 # Key of the session tokens that bind a browser to its conversation.
 WIDGET_SECRET = os.environ.get("WIDGET_SECRET", "")
 # Where patients are sent to continue in the secure web chat (health questions are not asked by SMS).
-WEB_CHAT_URL = os.environ.get("WEB_CHAT_URL", f"{PUBLIC_URL}/webhooks/widget/")
+WEB_CHAT_URL = os.environ.get("WEB_CHAT_URL") or f"{PUBLIC_URL}/webhooks/widget/"

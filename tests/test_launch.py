@@ -44,6 +44,8 @@ def test_both_servers_start_answer_and_stop_on_one_interrupt(model, tmp_path):
             json={"sender": "launch-test", "message": "what's your e-mail address?"}, timeout=60,
         ).json()
         assert "support@healthtigo.com" in reply[0]["text"]
+        demo = f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/widget/"
+        assert demo in output and "widget.js" in requests.get(demo, timeout=30).text
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         process.wait(timeout=60)
     finally:
