@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
+from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from bot.safety.guidance import emergency_text
@@ -122,6 +123,18 @@ def test_a_message_that_is_not_utf8_is_still_answered(phone, twilio):
         "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
     assert answer.status_code == 200
     assert twilio.wait_for(phone.number, 1)
+
+
+def test_while_the_database_fails_twilio_is_given_an_apology_to_deliver(phone, vault):
+    with vault.data.begin() as db:
+        db.execute(text("ALTER TABLE sms_received RENAME TO sms_received_away"))
+    try:
+        answer = phone.post("hello")
+        assert answer.status_code == 200 and "<Message>" in answer.text and "call 911" in answer.text
+    finally:
+        with vault.data.begin() as db:
+            db.execute(text("ALTER TABLE sms_received_away RENAME TO sms_received"))
+    assert phone.text("hello")  # the patient's next try is answered
 
 
 def test_a_card_number_is_refused(phone):
