@@ -10,7 +10,14 @@ STAMP := $(VENV)/.requirements.sha256
 PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
 PYTHON310 := $(or $(lastword $(sort $(wildcard $(PYENV_ROOT_DIR)/versions/3.10.*/bin/python3.10))),$(shell command -v python3.10 2>/dev/null))
 
-.PHONY: help venv env migrate train run shell test lock clean
+# The chat widget's Socket.IO client, vendored from the npm registry (git-ignored). To upgrade,
+# change both lines: the hash is that of dist/socket.io.min.js in the package.
+SOCKETIO_VERSION := 4.8.4
+SOCKETIO_SHA256 := d5d79a35039e860b32bdef4795528b05c2f788d4b2d9dacc913120e2878f7b3f
+SOCKETIO_JS := channels/widget/static/vendor/socket.io.min.js
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help venv env migrate train run shell test lock clean widget chromium
 
 help:
 	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
@@ -42,17 +49,38 @@ migrate: env
 train: venv
 	@$(PY) -m bot.train
 
-run: migrate train
+# Fetched only when the file is missing or is not the pinned version.
+widget:
+	@if ! echo "$(SOCKETIO_SHA256)  $(SOCKETIO_JS)" | sha256sum --check --status 2>/dev/null; then \
+	  command -v npm >/dev/null || { echo "npm not found: install Node.js (Debian: apt-get install npm)." >&2; exit 1; }; \
+	  echo "Vendoring socket.io-client $(SOCKETIO_VERSION) into $(dir $(SOCKETIO_JS))"; \
+	  tmp=$$(mktemp -d); \
+	  (cd $$tmp && npm pack --silent socket.io-client@$(SOCKETIO_VERSION) >/dev/null && \
+	    tar -xzf socket.io-client-$(SOCKETIO_VERSION).tgz package/dist/socket.io.min.js && \
+	    echo "$(SOCKETIO_SHA256)  package/dist/socket.io.min.js" | sha256sum --check --quiet) && \
+	  mkdir -p $(dir $(SOCKETIO_JS)) && mv $$tmp/package/dist/socket.io.min.js $(SOCKETIO_JS); \
+	  status=$$?; rm -rf $$tmp; exit $$status; \
+	fi
+
+# The browser tests drive Debian's Chromium (Playwright downloads no browser).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the widget's browser tests"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+run: migrate train widget
 	@$(PY) -m bot.launch
 
 shell: venv
 	@$(PY) -m channels.terminal
 
-test: venv
+test: venv widget chromium
 	@$(PY) -m pytest
 
 lock: venv
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.10 requirements.in -o requirements.txt
 
 clean:
-	rm -rf $(VENV) models .rasa var/test-*
+	rm -rf $(VENV) models .rasa var/test-* $(dir $(SOCKETIO_JS))

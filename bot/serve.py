@@ -51,7 +51,7 @@ def server_arguments() -> list[str]:
         "--cors", *settings.CORS_ORIGINS,
     ]
     if settings.RASA_API_TOKEN:
-        args += ["--enable-api", "--auth-token", settings.RASA_API_TOKEN]
+        args += ["--enable-api", f"--auth-token={settings.RASA_API_TOKEN}"]  # a token may start with "-"
     if settings.LOG_LEVEL.upper() == "DEBUG":
         args.append("--debug")
     elif settings.LOG_LEVEL.upper() in {"WARNING", "ERROR"}:

@@ -238,6 +238,19 @@ def test_intake_without_consent_goes_on_but_stores_nothing(chat, vault):
     assert vault.consent.history(subject)[-1].granted is False  # the refusal is in the ledger
 
 
+def test_an_unidentified_patient_is_not_asked_for_consent_and_nothing_is_stored(chat, vault):
+    reply = chat("I have a sore throat")
+    assert "won't store your answers" in reply and "yes or no" not in reply and "store your answers?" not in reply
+    assert "main reason" in reply
+    answers = ("a sore throat", "since yesterday", "2", "none", "none", "none")
+    for answer in answers:
+        assert "went wrong" not in chat(answer)
+    reply = chat("yes")
+    assert "stored" not in reply and "can't diagnose" in reply
+    assert vault.conversations.subject_of(chat.sender) and not vault.consent.history(
+        vault.conversations.subject_of(chat.sender))
+
+
 def test_an_emergency_in_the_middle_of_the_intake_is_answered_at_once(chat):
     chat("I feel unwell")
     chat("tummy ache")

@@ -23,7 +23,17 @@ def test_the_http_api_is_off_without_a_token(model, monkeypatch):
 
     monkeypatch.setattr(settings, "RASA_API_TOKEN", "")
     args = serve.server_arguments()
-    assert "--enable-api" not in args and "--auth-token" not in args
+    assert "--enable-api" not in args and not any(arg.startswith("--auth-token") for arg in args)
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(model, monkeypatch):
+    from rasa.__main__ import create_argument_parser
+
+    from bot import serve, settings
+
+    monkeypatch.setattr(settings, "RASA_API_TOKEN", "-Xy_token")
+    parsed = create_argument_parser().parse_args(serve.server_arguments())
+    assert parsed.enable_api and parsed.auth_token == "-Xy_token"
 
 
 def test_cors_allows_only_configured_origins(stack):

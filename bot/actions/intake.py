@@ -73,6 +73,10 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
 
     async def validate_intake_consent(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "intake_consent" and value in ("yes", NOT_IDENTIFIED):
+            return {"intake_consent": value}  # set by action_start_intake, not an answer to the question
+        if verified(tracker) is None:
+            return {"intake_consent": NOT_IDENTIFIED}
         answer = yes_or_no(tracker)
         if answer is None:
             dispatcher.utter_message(response="utter_yes_or_no")

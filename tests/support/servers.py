@@ -118,7 +118,11 @@ class Stack:
     def start(self) -> "Stack":
         migrate_vault(self.env)
         self.actions.start()
-        self.rasa.start()
+        try:
+            self.rasa.start()
+        except Exception:
+            self.actions.stop()
+            raise
         return self
 
     def stop(self) -> None:
