@@ -18,6 +18,7 @@ from bot import settings
 SERVERS = {
     "actions": f"{sys.executable} -m bot.action_server",
     "rasa": f"{sys.executable} -m bot.serve",
+    "console": f"{sys.executable} -m channels.console",
 }
 
 
@@ -31,7 +32,8 @@ def _answers(url: str) -> bool:
 
 def _announce_when_ready(manager: Manager) -> None:
     base = f"http://{settings.HOST}:{settings.RASA_PORT}"
-    health = (f"{base}/webhooks/rest/", f"http://{settings.HOST}:{settings.ACTION_SERVER_PORT}/health")
+    health = (f"{base}/webhooks/rest/", f"http://{settings.HOST}:{settings.ACTION_SERVER_PORT}/health",
+              f"http://{settings.HOST}:{settings.CONSOLE_PORT}/health")
     while not all(_answers(url) for url in health):
         if manager.returncode is not None:
             return
@@ -43,6 +45,8 @@ def _announce_when_ready(manager: Manager) -> None:
         f"  REST channel:           POST {base}/webhooks/rest/webhook  "
         '{"sender": "me", "message": "hello"}\n'
         f"  SMS webhook (Twilio):   {settings.SMS_WEBHOOK_URL}\n"
+        f"  Staff console:          http://{settings.HOST}:{settings.CONSOLE_PORT}/   "
+        "(accounts: python -m channels.console add-staff NAME --role agent)\n"
         f"  Action server:          http://{settings.HOST}:{settings.ACTION_SERVER_PORT}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

@@ -17,6 +17,7 @@ load_dotenv(os.environ.get("ENV_FILE", PROJECT_ROOT / ".env"))
 HOST = os.environ.get("BIND_HOST", "127.0.0.1")
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTION_SERVER_PORT = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
+CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "5010"))
 # Shared secret the rasa server sends to the action server (X-Action-Token header).
 ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN", "")
 # Rasa's HTTP API (trackers, model) is enabled only when this token is set.

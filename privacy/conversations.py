@@ -110,12 +110,14 @@ class Conversations:
                               .where(conversations.c.subject_id.in_(subject_ids),
                                      conversation_events.c.type_name.in_(("user", "bot")))
                               .order_by(conversation_events.c.timestamp, conversation_events.c.seq)).all()
-        said = []
-        for conversation_id, seq, data in rows:
-            event = json.loads(self.vault.sealer.open(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
-            said.append({"at": event.get("timestamp"), "from": "you" if event["event"] == "user" else "assistant",
-                         "text": event.get("text") or ""})
-        return said
+        return [{"at": e.get("timestamp"), "from": "you" if e["event"] == "user" else "assistant",
+                 "text": e.get("text") or ""} for e in self._opened(rows)]
+
+    def _opened(self, rows) -> list[dict[str, Any]]:
+        """Decrypted events of (conversation id, seq, data) rows."""
+        opened = self.vault.sealer.open
+        return [json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
+                for conversation_id, seq, data in rows]
 
     def check(self) -> None:
         """Raise unless the conversation tables and the key store can be read."""
@@ -130,6 +132,23 @@ class Conversations:
         with self.vault.data.begin() as db:
             db.execute(delete(conversation_events).where(conversation_events.c.conversation_id == conversation_id))
             db.execute(delete(conversations).where(conversations.c.id == conversation_id))
+
+    def sender_of(self, conversation_id: str) -> Optional[str]:
+        """The channel's sender id of a stored conversation (to answer it through its channel)."""
+        with self.vault.data.connect() as db:
+            row = db.execute(select(conversations.c.sender).where(conversations.c.id == conversation_id)).first()
+        return self.vault.sealer.open(row.sender, "conversations", "sender", conversation_id) if row else None
+
+    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        """What the patient and the assistant (or staff) said in one conversation, oldest first."""
+        with self.vault.data.connect() as db:
+            rows = db.execute(select(conversation_events.c.conversation_id, conversation_events.c.seq,
+                                     conversation_events.c.data).where(
+                conversation_events.c.conversation_id == conversation_id,
+                conversation_events.c.type_name.in_(("user", "bot"))).order_by(conversation_events.c.seq)).all()
+        return [{"at": e.get("timestamp"), "text": e.get("text") or "",
+                 "from": "patient" if e["event"] == "user" else (e.get("metadata") or {}).get("staff", "assistant")}
+                for e in self._opened(rows)]
 
     def subject_of(self, sender_id: str) -> Optional[str]:
         with self.vault.data.connect() as db:

@@ -274,6 +274,31 @@ sms_received = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
+# Staff of the console (privacy/staff.py); the TOTP secret is sealed with the account's own key.
+staff_accounts = Table(
+    "staff_accounts", data,
+    Column("id", String(24), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("role", String(24), nullable=False),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("totp_secret", LargeBinary),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Console sessions: the SHA-256 of the browser's token, never the token.
+staff_sessions = Table(
+    "staff_sessions", data,
+    Column("id", String(64), primary_key=True),
+    Column("staff_id", String(24), ForeignKey("staff_accounts.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
 # Accounting of disclosures: every share with a provider or service provider.
 disclosures = Table(
     "disclosures", data,

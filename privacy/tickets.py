@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 
 from privacy.clock import as_utc
 from privacy.errors import InvalidInput, NotFound
-from privacy.schema import tickets
+from privacy.schema import subjects, tickets
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
@@ -79,6 +79,32 @@ class Tickets:
         with self.vault.data.begin() as db:
             db.execute(update(tickets).where(tickets.c.id == ticket_id).values(emergency=True))
         self.vault.audit.append("system", "ticket.emergency", None, "emergency while waiting", {"ticket": ticket_id})
+
+    def handoff_queue(self, staff: str) -> list[Ticket]:
+        """Handoffs waiting for staff, oldest first: unclaimed ones and those `staff` claimed.
+        A patient who asked for deletion (restricted or erased) is not shown."""
+        with self.vault.data.connect() as db:
+            rows = db.execute(select(tickets).join(subjects, subjects.c.id == tickets.c.subject_id).where(
+                tickets.c.kind == "handoff", subjects.c.erased_at.is_(None), subjects.c.restricted_until.is_(None),
+                (tickets.c.status == "open") | ((tickets.c.status == "claimed") & (tickets.c.claimed_by == staff)))
+                .order_by(tickets.c.created_at)).all()
+        return [self._ticket(r) for r in rows]
+
+    def claim(self, ticket_id: str, staff: str) -> bool:
+        """Take an open handoff; False when someone else took it first."""
+        with self.vault.data.begin() as db:
+            taken = db.execute(update(tickets).where(tickets.c.id == ticket_id, tickets.c.status == "open").values(
+                status="claimed", claimed_by=staff, claimed_at=self.vault.now())).rowcount == 1
+        if taken:
+            self.vault.audit.append(staff, "ticket.claim", None, "handoff claimed", {"ticket": ticket_id})
+        return taken
+
+    def close(self, ticket_id: str, staff: str, outcome: str) -> None:
+        """End a claimed handoff: "resumed" (back to the assistant) or "closed"."""
+        with self.vault.data.begin() as db:
+            db.execute(update(tickets).where(tickets.c.id == ticket_id).values(
+                status=outcome, closed_at=self.vault.now()))
+        self.vault.audit.append(staff, f"ticket.{outcome}", None, "handoff ended", {"ticket": ticket_id})
 
     def of_subject(self, subject_id: str) -> list[Ticket]:
         with self.vault.data.connect() as db:

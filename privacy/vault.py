@@ -33,6 +33,7 @@ from privacy.retention import Retention
 from privacy.rights import Rights
 from privacy.sealing import Sealer
 from privacy.sms import SmsSenders
+from privacy.staff import StaffAccounts
 from privacy.subjects import Subjects
 from privacy.tickets import Tickets
 
@@ -69,6 +70,7 @@ class Vault:
         self.appointments = Appointments(self)
         self.tickets = Tickets(self)
         self.sms = SmsSenders(self)
+        self.staff = StaffAccounts(self)
 
     @classmethod
     def open(cls, config: Optional[VaultConfig] = None, **options) -> "Vault":

@@ -40,6 +40,7 @@ def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
         BIND_HOST="127.0.0.1",
         RASA_PORT=str(free_port()),
         ACTION_SERVER_PORT=str(free_port()),
+        CONSOLE_PORT=str(free_port()),
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         RASA_API_TOKEN=secrets.token_urlsafe(24),
         WIDGET_SECRET=secrets.token_urlsafe(24),
@@ -96,11 +97,12 @@ class Process:
 
 @dataclass
 class Stack:
-    """The rasa server and the action server, started together."""
+    """The rasa server, the action server and the staff console, started together."""
 
     env: dict[str, str]
     actions: Process
     rasa: Process
+    console: Process
 
     @classmethod
     def create(cls, env: dict[str, str], log_dir: Path) -> "Stack":
@@ -113,19 +115,25 @@ class Stack:
             "rasa server", ["-m", "bot.serve"], env, log_dir / "rasa.log",
             f"http://{host}:{env['RASA_PORT']}/webhooks/rest/",
         )
-        return cls(env, actions, rasa)
+        console = Process(
+            "staff console", ["-m", "channels.console"], env, log_dir / "console.log",
+            f"http://{host}:{env['CONSOLE_PORT']}/health",
+        )
+        return cls(env, actions, rasa, console)
 
     def start(self) -> "Stack":
         migrate_vault(self.env)
         self.actions.start()
         try:
             self.rasa.start()
+            self.console.start()
         except Exception:
-            self.actions.stop()
+            self.stop()
             raise
         return self
 
     def stop(self) -> None:
+        self.console.stop()
         self.rasa.stop()
         self.actions.stop()
 
@@ -157,8 +165,12 @@ class Stack:
     def ready(self) -> requests.Response:
         return requests.get(f"{self.base_url}/webhooks/health/ready", timeout=30)
 
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['CONSOLE_PORT']}"
+
     def logs(self) -> str:
-        return self.actions.log() + self.rasa.log()
+        return self.actions.log() + self.rasa.log() + self.console.log()
 
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker, read through the token-protected HTTP API."""

@@ -1,0 +1,230 @@
+"""The staff console against the running servers and the real vault: accounts, roles, CSRF,
+lock-out, TOTP, and handoffs answered through the widget's and the SMS channel."""
+import re
+import secrets
+import subprocess
+import sys
+
+import pyotp
+import pytest
+import requests
+
+from channels.console import rasa_api
+from tests.support.servers import PROJECT_ROOT
+from tests.test_sms import Phone
+from tests.test_widget import Browser
+
+PASSWORD = "correct horse battery staple"
+
+
+def add_staff(stack, role: str, name: str = "") -> tuple[str, str]:
+    """A new account made with the console's command line; returns (name, TOTP secret or "")."""
+    name = name or f"{role}-{secrets.token_hex(3)}"
+    done = subprocess.run([sys.executable, "-m", "channels.console", "add-staff", name, "--role", role,
+                           "--password-stdin"], input=PASSWORD + "\n", cwd=PROJECT_ROOT, env=stack.env,
+                          capture_output=True, text=True, timeout=60, check=True)
+    secret = re.search(r"secret=([A-Z2-7]+)", done.stdout)
+    return name, secret.group(1) if secret else ""
+
+
+class Console:
+    """A staff member's browser: cookies kept by hand (they are Secure, and this is plain HTTP)."""
+
+    def __init__(self, stack):
+        self.base, self.cookies, self.page = stack.console_url, {}, ""
+
+    def _send(self, method: str, path: str, **kwargs) -> requests.Response:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        reply = requests.request(method, self.base + path, headers={"Cookie": cookie}, allow_redirects=False,
+                                 timeout=60, **kwargs)
+        for name, value in reply.cookies.items():
+            if value:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        if reply.status_code != 302 and reply.headers.get("Content-Type", "").startswith("text/html"):
+            self.page = reply.text
+        return reply
+
+    def get(self, path: str, **params) -> requests.Response:
+        return self._send("GET", path, params=params)
+
+    def post(self, path: str, csrf: bool = True, **fields) -> requests.Response:
+        if csrf:
+            fields["csrf"] = re.search(r'name="csrf" value="([^"]*)"', self.page).group(1)
+        return self._send("POST", path, data=fields)
+
+    def log_in(self, name: str, password: str = PASSWORD, secret: str = "") -> requests.Response:
+        self.get("/login")
+        reply = self.post("/login", username=name, password=password)
+        if secret and reply.status_code == 302:
+            self.get("/totp")
+            reply = self.post("/totp", code=pyotp.TOTP(secret).now())
+        return reply
+
+
+@pytest.fixture(scope="module")
+def vault(stack):
+    opened = stack.vault()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def agent(stack):
+    name, _ = add_staff(stack, "agent")
+    console = Console(stack)
+    assert console.log_in(name).headers["Location"] == "/"
+    console.name = name
+    return console
+
+
+@pytest.fixture(scope="module")
+def officer(stack):
+    name, secret = add_staff(stack, "privacy_officer")
+    console = Console(stack)
+    assert console.log_in(name, secret=secret).headers["Location"] == "/"
+    return console
+
+
+# -- who may see what -----------------------------------------------------------------------
+
+def test_a_logged_out_user_gets_the_login_page(stack):
+    for path in ("/", "/queue", "/queue.json", "/tickets/T-000000", "/privacy/requests", "/privacy/audit"):
+        reply = Console(stack).get(path)
+        assert reply.status_code == 302 and reply.headers["Location"] == "/login", path
+    assert "Log in" in Console(stack).get("/login").text
+
+
+def test_each_page_checks_the_role(agent, officer):
+    for path in ("/privacy/requests", "/privacy/audit", "/privacy/retention", "/privacy/consent/s_x"):
+        assert agent.get(path).status_code == 403, path
+    assert officer.get("/queue").status_code == 403
+    assert agent.get("/queue").status_code == 200 and officer.get("/privacy/requests").status_code == 200
+
+
+def test_the_session_cookie_is_secure_httponly_and_strict(stack):
+    name, _ = add_staff(stack, "agent")
+    console = Console(stack)
+    console.get("/login")
+    reply = console.post("/login", username=name, password=PASSWORD)
+    cookie = reply.headers["Set-Cookie"].lower()
+    assert "ht_console=" in cookie and "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
+    assert "frame-ancestors 'none'" in reply.headers["Content-Security-Policy"]
+
+
+def test_a_form_without_its_csrf_token_is_refused(stack, agent):
+    assert agent.post("/tickets/T-000000/claim", csrf=False).status_code == 403
+    assert agent.post("/logout", csrf=False).status_code == 403
+    stranger = Console(stack)
+    stranger.get("/login")
+    assert stranger.post("/login", csrf=False, username="x", password="y").status_code == 403
+
+
+def test_repeated_failures_lock_the_account(stack, vault):
+    name, _ = add_staff(stack, "agent")
+    console = Console(stack)
+    for _ in range(4):
+        assert "Wrong name or password" in console.log_in(name, "wrong password!").text
+    assert "locked" in console.log_in(name, "wrong password!").text
+    reply = console.log_in(name)  # the right password, too late
+    assert reply.status_code == 401 and "locked" in reply.text
+    actions = [e["action"] for e in vault.audit.entries(limit=50) if e["actor"] == f"staff:{name}"]
+    assert actions.count("staff.login_failed") == 5 and "staff.login_locked" in actions
+
+
+def test_the_privacy_officer_needs_the_second_factor(stack, vault):
+    name, secret = add_staff(stack, "privacy_officer")
+    assert secret
+    console = Console(stack)
+    console.get("/login")
+    assert console.post("/login", username=name, password=PASSWORD).headers["Location"] == "/totp"
+    assert console.get("/privacy/requests").headers["Location"] == "/totp"
+    console.get("/totp")
+    wrong = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1000000:06d}"
+    assert console.post("/totp", code=wrong).status_code == 401
+    console.get("/totp")
+    assert console.post("/totp", code=pyotp.TOTP(secret).now()).headers["Location"] == "/"
+    assert console.get("/privacy/requests").status_code == 200
+    assert console.get("/privacy/audit", verify="1").status_code == 200 and "audit chain intact" in console.page
+
+
+# -- handoffs -------------------------------------------------------------------------------
+
+def ticket_of(agent, summary_words: str) -> str:
+    rows = agent.get("/queue.json").json()
+    return next(row["id"] for row in rows if summary_words in row["summary"])
+
+
+def test_a_widget_handoff_answered_by_an_agent_and_given_back(stack, agent, vault):
+    patient = Browser(stack)
+    try:
+        patient.session()
+        patient.say("my number is 469-555-0199, can someone call me about my bill")
+        assert patient.say("I want to talk to a person")
+        ticket = ticket_of(agent, "Last message: I want to talk to a person")
+        assert agent.post(f"/tickets/{ticket}/claim").headers["Location"] == f"/tickets/{ticket}"
+        agent.get(f"/tickets/{ticket}")
+        assert "Why are you opening it?" in agent.page  # no transcript without a reason
+        agent.get(f"/tickets/{ticket}", reason="answering the patient")
+        assert "•••• 0199" in agent.page and "469-555-0199" not in agent.page
+        agent.post(f"/tickets/{ticket}/reveal", reason="answering the patient", message="0")
+        assert "469-555-0199" in agent.page
+        audit = [e for e in vault.audit.entries(limit=20) if e["actor"] == f"staff:{agent.name}"]
+        assert {"transcript.view", "transcript.reveal"} <= {e["action"] for e in audit}
+        agent.post(f"/tickets/{ticket}/reply", text="Hi, this is Grace from billing. I'll call you in 10 minutes.")
+        reply = patient.next("bot_uttered")
+        assert reply["text"] == "Hi, this is Grace from billing. I'll call you in 10 minutes."
+        agent.get(f"/tickets/{ticket}", reason="answering the patient")
+        assert "Grace from billing" in agent.page
+        assert agent.post(f"/tickets/{ticket}/resumed").headers["Location"] == "/queue"
+        assert patient.next("bot_uttered")["text"] == rasa_api.RESUMED
+        assert ticket not in [row["id"] for row in agent.get("/queue.json").json()]
+        assert patient.say("what's your phone number?")[0]["text"].count("469-421-2618")
+    finally:
+        patient.close()
+
+
+def test_an_sms_handoff_is_answered_by_text(stack, twilio, agent):
+    phone = Phone(stack, twilio)
+    phone.text("I need to speak to a human please")
+    ticket = ticket_of(agent, "Last message: I need to speak to a human please")
+    agent.post(f"/tickets/{ticket}/claim")
+    agent.get(f"/tickets/{ticket}", reason="answering the patient")
+    before = len(twilio.to(phone.number))
+    agent.post(f"/tickets/{ticket}/reply", text="Hello from the front desk, how can we help?")
+    assert twilio.wait_for(phone.number, before + 1)[-1] == "Hello from the front desk, how can we help?"
+    agent.post(f"/tickets/{ticket}/closed")
+    assert twilio.wait_for(phone.number, before + 2)[-1].startswith("Our team has closed")
+
+
+def test_an_agent_sees_only_the_queue_and_what_they_claimed(stack, agent):
+    other_name, _ = add_staff(stack, "agent")
+    other = Console(stack)
+    other.log_in(other_name)
+    patient = Browser(stack)
+    try:
+        patient.session()
+        patient.say("can I talk to someone from your staff")
+        ticket = ticket_of(agent, "Last message: can I talk to someone from your staff")
+        agent.post(f"/tickets/{ticket}/claim")
+        assert ticket not in [row["id"] for row in other.get("/queue.json").json()]
+        assert other.get(f"/tickets/{ticket}", reason="answering the patient").status_code == 404
+        other.get("/queue")
+        assert other.post(f"/tickets/{ticket}/claim").status_code == 409
+    finally:
+        patient.close()
+
+
+def test_a_patient_who_asked_for_deletion_disappears_from_the_console(stack, agent, vault):
+    patient = Browser(stack)
+    try:
+        session = patient.session()
+        patient.say("please get me a real person")
+        ticket = ticket_of(agent, "Last message: please get me a real person")
+        subject = vault.conversations.subject_of(session["session_id"])
+        vault.subjects.erase(subject, actor="privacy_officer:test", reason="deletion request")
+        assert ticket not in [row["id"] for row in agent.get("/queue.json").json()]
+        assert agent.get(f"/tickets/{ticket}", reason="answering the patient").status_code == 404
+    finally:
+        patient.close()
