@@ -11,6 +11,7 @@ import requests
 
 from channels.console import rasa_api
 from tests.support.servers import PROJECT_ROOT
+from tests.test_flows import new_patient
 from tests.test_sms import Phone
 from tests.test_widget import Browser
 
@@ -228,3 +229,27 @@ def test_a_patient_who_asked_for_deletion_disappears_from_the_console(stack, age
         assert agent.get(f"/tickets/{ticket}", reason="answering the patient").status_code == 404
     finally:
         patient.close()
+
+
+# -- the privacy officer --------------------------------------------------------------------
+
+def test_the_privacy_officer_works_the_rights_queue(officer, vault):
+    _, _, _, subject = new_patient(vault)
+    denied = vault.rights.open(subject, "correction", channel="web", details={"field": "email", "value": "a@b.org"})
+    approved = vault.rights.open(subject, "portability", channel="web")
+    officer.get("/privacy/requests")
+    assert denied.request.id in officer.page and approved.request.id in officer.page
+    officer.get(f"/privacy/requests/{denied.request.id}")
+    officer.post(f"/privacy/requests/{denied.request.id}/deny", reason="We could not confirm who you are.")
+    assert vault.rights.get(denied.request.id).status == "denied"
+    officer.get(f"/privacy/requests/{approved.request.id}")
+    reply = officer.post(f"/privacy/requests/{approved.request.id}/approve")
+    assert "identity must be verified" in reply.text and vault.rights.get(approved.request.id).status == "received"
+    officer.post(f"/privacy/requests/{approved.request.id}/approve", verified_in_person="photo ID at the desk")
+    assert vault.rights.get(approved.request.id).status == "completed" and "/webhooks/downloads/" in officer.page
+    officer.get(f"/privacy/consent/{subject}")
+    assert "Text me about my appointments." in officer.page
+    officer.get("/privacy/retention")
+    assert "dry run" in officer.page
+    actions = {e["action"] for e in vault.audit.entries(limit=40)}
+    assert {"officer.view_request", "officer.view_consent", "retention.dry_run"} <= actions

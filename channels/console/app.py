@@ -220,6 +220,9 @@ def create_app() -> Sanic:
             if decision == "deny":
                 await call(vault().rights.deny, request_id, actor=officer, reason=request.form.get("reason", ""))
                 return response.redirect(f"/privacy/requests/{request_id}")
+            how = (request.form.get("verified_in_person") or "").strip()
+            if how:
+                await call(vault().rights.confirm_identity, request_id, actor=officer, how=how)
             result = await call(vault().rights.approve, request_id, actor=officer)
         except VaultError as problem:
             return await request_page(request, request_id, error=str(problem))
