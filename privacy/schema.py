@@ -283,6 +283,7 @@ staff_accounts = Table(
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("totp_secret", LargeBinary),
+    Column("totp_step", Integer),  # the time step of the last code accepted: a code works once
     Column("failures", Integer, nullable=False),
     Column("locked_until", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -32,6 +32,7 @@ SECOND_FACTOR = ("privacy_officer", "admin")
 MAX_FAILURES = 5
 LOCK_OUT = timedelta(minutes=15)
 SESSION_IDLE = timedelta(minutes=30)
+SESSION_MAX = timedelta(hours=12)
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # equal work when the name is unknown
@@ -112,11 +113,20 @@ class StaffAccounts:
         return Staff(row.id, row.username, row.role)
 
     def check_code(self, staff: Staff, code: str) -> bool:
-        """Whether `code` is the account's current TOTP code (one step of clock drift allowed)."""
+        """Whether `code` is the account's current TOTP code (one step of clock drift allowed),
+        not used before: each time step's code is accepted once."""
         with self.vault.data.connect() as db:
-            sealed = db.execute(select(staff_accounts.c.totp_secret).where(staff_accounts.c.id == staff.id)).scalar()
-        ok = bool(sealed) and pyotp.TOTP(self.vault.sealer.open(sealed, "staff_accounts", "totp", staff.id)).verify(
-            code.strip(), valid_window=1)
+            row = db.execute(select(staff_accounts.c.totp_secret, staff_accounts.c.totp_step)
+                             .where(staff_accounts.c.id == staff.id)).first()
+        step = None
+        if row and row.totp_secret:
+            totp = pyotp.TOTP(self.vault.sealer.open(row.totp_secret, "staff_accounts", "totp", staff.id))
+            moments = (self.vault.now() + timedelta(seconds=totp.interval * drift) for drift in (-1, 0, 1))
+            step = next((totp.timecode(moment) for moment in moments if totp.at(moment) == code.strip()), None)
+        ok = step is not None and step > (row.totp_step or 0)
+        if ok:
+            with self.vault.data.begin() as db:
+                db.execute(update(staff_accounts).where(staff_accounts.c.id == staff.id).values(totp_step=step))
         self.vault.audit.append(staff.actor, "staff.second_factor" if ok else "staff.second_factor_failed", None,
                                 "TOTP code")
         return ok
@@ -131,8 +141,9 @@ class StaffAccounts:
                 created_at=now, last_seen=now))
         return token
 
-    def session(self, token: str) -> Optional[Session]:
-        """The live session of `token` (its idle time is reset), or None."""
+    def session(self, token: str, activity: bool = True) -> Optional[Session]:
+        """The live session of `token`, or None: it ends after 30 idle minutes and after 12 hours.
+        Only the staff member's `activity` resets the idle time (a page polling by itself does not)."""
         if not token:
             return None
         now = self.vault.now()
@@ -140,9 +151,10 @@ class StaffAccounts:
             row = db.execute(select(staff_sessions, staff_accounts.c.username, staff_accounts.c.role)
                              .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.staff_id)
                              .where(staff_sessions.c.id == _digest(token))).first()
-            if row is None or as_utc(row.last_seen) < now - SESSION_IDLE:
+            if row is None or as_utc(row.last_seen) < now - SESSION_IDLE or as_utc(row.created_at) < now - SESSION_MAX:
                 return None
-            db.execute(update(staff_sessions).where(staff_sessions.c.id == row.id).values(last_seen=now))
+            if activity:
+                db.execute(update(staff_sessions).where(staff_sessions.c.id == row.id).values(last_seen=now))
         return Session(Staff(row.staff_id, row.username, row.role), row.csrf, row.verified)
 
     def mark_verified(self, token: str) -> None:

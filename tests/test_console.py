@@ -4,12 +4,16 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 
 import pyotp
 import pytest
 import requests
+from sqlalchemy import func, select
 
 from channels.console import rasa_api
+from channels.console.masking import mask
+from privacy.schema import staff_accounts, staff_sessions
 from tests.support.servers import PROJECT_ROOT
 from tests.test_flows import new_patient
 from tests.test_sms import Phone
@@ -34,10 +38,10 @@ class Console:
     def __init__(self, stack):
         self.base, self.cookies, self.page = stack.console_url, {}, ""
 
-    def _send(self, method: str, path: str, **kwargs) -> requests.Response:
+    def _send(self, method: str, path: str, extra=None, **kwargs) -> requests.Response:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        reply = requests.request(method, self.base + path, headers={"Cookie": cookie}, allow_redirects=False,
-                                 timeout=60, **kwargs)
+        reply = requests.request(method, self.base + path, headers={"Cookie": cookie, **(extra or {})},
+                                 allow_redirects=False, timeout=60, **kwargs)
         for name, value in reply.cookies.items():
             if value:
                 self.cookies[name] = value
@@ -47,8 +51,8 @@ class Console:
             self.page = reply.text
         return reply
 
-    def get(self, path: str, **params) -> requests.Response:
-        return self._send("GET", path, params=params)
+    def get(self, path: str, headers=None, **params) -> requests.Response:
+        return self._send("GET", path, params=params, extra=headers or {})
 
     def post(self, path: str, csrf: bool = True, **fields) -> requests.Response:
         if csrf:
@@ -148,6 +152,33 @@ def test_the_privacy_officer_needs_the_second_factor(stack, vault):
     assert console.post("/totp", code=pyotp.TOTP(secret).now()).headers["Location"] == "/"
     assert console.get("/privacy/requests").status_code == 200
     assert console.get("/privacy/audit", verify="1").status_code == 200 and "audit chain intact" in console.page
+    again = Console(stack)  # someone who saw the code cannot use it a second time
+    again.get("/login")
+    again.post("/login", username=name, password=PASSWORD)
+    again.get("/totp")
+    assert "staff.second_factor" in console.page  # the audit log shows the code accepted
+    assert again.post("/totp", code=pyotp.TOTP(secret).now()).status_code == 401
+
+
+def test_a_page_refreshing_itself_does_not_keep_the_session_alive(agent, vault):
+    def last_seen():
+        with vault.data.connect() as db:
+            return db.execute(select(func.max(staff_sessions.c.last_seen)).join(
+                staff_accounts, staff_accounts.c.id == staff_sessions.c.staff_id).where(
+                staff_accounts.c.username == agent.name)).scalar()
+
+    agent.get("/queue")
+    seen = last_seen()
+    time.sleep(1.1)
+    assert agent.get("/queue.json", headers={"X-Refresh": "1"}).status_code == 200
+    assert last_seen() == seen
+    agent.get("/queue")
+    assert last_seen() > seen
+
+
+def test_contact_details_are_masked_but_the_clinics_own_are_not():
+    text = "Reach me at (214) 555-0147 or zeb@example.org. Ours: 469-421-2618, support@healthtigo.com"
+    assert mask(text) == "Reach me at •••• 0147 or •••@example.org. Ours: 469-421-2618, support@healthtigo.com"
 
 
 # -- handoffs -------------------------------------------------------------------------------

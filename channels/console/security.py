@@ -46,7 +46,8 @@ def form_token_ok(request: Request, expected: Optional[str]) -> bool:
 
 
 def current(request: Request) -> Optional[Session]:
-    return shared_vault().staff.session(request.cookies.get(COOKIE, ""))
+    """The request's session; a background refresh (`X-Refresh: 1`) does not count as activity."""
+    return shared_vault().staff.session(request.cookies.get(COOKIE, ""), activity=request.headers.get("X-Refresh") != "1")
 
 
 def needs(*roles: str) -> Callable:

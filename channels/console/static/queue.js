@@ -48,8 +48,14 @@
   }
 
   setInterval(function () {
-    fetch("/queue.json", { credentials: "same-origin" })
-      .then(function (reply) { return reply.ok ? reply.json() : Promise.reject(reply.status); })
+    fetch("/queue.json", { credentials: "same-origin", headers: { "X-Refresh": "1" } })
+      .then(function (reply) {
+        if (reply.redirected || !reply.ok) {  // the session ended: say so, on the login page
+          window.location.assign("/login");
+          return Promise.reject(reply.status);
+        }
+        return reply.json();
+      })
       .then(draw)
       .catch(function () { /* the next round tries again */ });
   }, 5000);

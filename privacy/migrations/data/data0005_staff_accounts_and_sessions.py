@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('subject_id', sa.String(length=40), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('totp_secret', sa.LargeBinary(), nullable=True),
+    sa.Column('totp_step', sa.Integer(), nullable=True),
     sa.Column('failures', sa.Integer(), nullable=False),
     sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
