@@ -35,11 +35,12 @@ def prepare() -> None:
 
     rasa.telemetry.initialize_error_reporting = lambda: None
 
-    from bot import action_failure, tracker_store
+    from bot import action_failure, action_validation, tracker_store
     from privacy import redaction
 
     redaction.install()
     action_failure.install()
+    action_validation.install()
     tracker_store.install()
 
 
