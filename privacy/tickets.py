@@ -14,7 +14,8 @@ from sqlalchemy import insert, select, update
 
 from privacy.clock import as_utc
 from privacy.errors import InvalidInput, NotFound
-from privacy.schema import subjects, tickets
+from privacy.rights import OPEN as OPEN_REQUESTS
+from privacy.schema import rights_requests, subjects, tickets
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
@@ -82,10 +83,13 @@ class Tickets:
 
     def handoff_queue(self, staff: str) -> list[Ticket]:
         """Handoffs waiting for staff, oldest first: unclaimed ones and those `staff` claimed.
-        A patient who asked for deletion (restricted or erased) is not shown."""
+        A patient who asked for deletion (a request open, or carried out) is not shown."""
+        asked_deletion = select(rights_requests.c.subject_id).where(
+            rights_requests.c.kind == "deletion", rights_requests.c.status.in_(OPEN_REQUESTS))
         with self.vault.data.connect() as db:
             rows = db.execute(select(tickets).join(subjects, subjects.c.id == tickets.c.subject_id).where(
                 tickets.c.kind == "handoff", subjects.c.erased_at.is_(None), subjects.c.restricted_until.is_(None),
+                tickets.c.subject_id.not_in(asked_deletion),
                 (tickets.c.status == "open") | ((tickets.c.status == "claimed") & (tickets.c.claimed_by == staff)))
                 .order_by(tickets.c.created_at)).all()
         return [self._ticket(r) for r in rows]

@@ -284,3 +284,13 @@ def test_the_privacy_officer_works_the_rights_queue(officer, vault):
     assert "dry run" in officer.page
     actions = {e["action"] for e in vault.audit.entries(limit=40)}
     assert {"officer.view_request", "officer.view_consent", "retention.dry_run"} <= actions
+
+
+def test_a_patient_with_a_deletion_request_waiting_is_not_shown_either(agent, vault):
+    _, _, _, subject = new_patient(vault)
+    ticket = vault.tickets.open("handoff", subject, "Asked for a person in the web chat.", channel="web",
+                                conversation_id=vault.conversations.id_for(f"web_{secrets.token_hex(8)}"))
+    assert ticket.id in [row["id"] for row in agent.get("/queue.json").json()]
+    vault.rights.open(subject, "deletion", channel="web")
+    assert ticket.id not in [row["id"] for row in agent.get("/queue.json").json()]
+    assert agent.get(f"/tickets/{ticket.id}", reason="answering the patient").status_code == 404
