@@ -147,6 +147,11 @@ def test_the_privacy_officer_needs_the_second_factor(stack, vault):
     assert console.get("/privacy/requests").headers["Location"] == "/totp"
     console.get("/totp")
     wrong = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1000000:06d}"
+    leaving = Console(stack)  # one can also log out before the second factor
+    leaving.get("/login")
+    leaving.post("/login", username=name, password=PASSWORD)
+    leaving.get("/totp")
+    assert leaving.post("/logout").headers["Location"] == "/login" and leaving.get("/totp").status_code == 302
     assert console.post("/totp", code=wrong).status_code == 401
     console.get("/totp")
     assert console.post("/totp", code=pyotp.TOTP(secret).now()).headers["Location"] == "/"

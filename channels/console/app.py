@@ -97,8 +97,13 @@ def create_app() -> Sanic:
         return response.redirect("/")
 
     @app.post("/logout")
-    @needs("agent", "privacy_officer")
     async def logout(request: Request) -> HTTPResponse:
+        """Also before the second factor: whoever holds a session may end it."""
+        session = await call(current, request)
+        if session is None:
+            return response.redirect("/login")
+        if not form_token_ok(request, session.csrf):
+            return response.text("The form's security token is missing or wrong: reload the page.", status=403)
         await call(vault().staff.end_session, request.cookies.get(COOKIE, ""))
         reply = response.redirect("/login")
         clear_cookie(reply, COOKIE)
