@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
+from bot.safety.red_flags import detect
+
+SLOW_DOWN = ("You're sending messages faster than I can read them. Please wait a minute, then send your "
+             "last message again. If this is an emergency, call 911.")
 MAX_SENDERS = 50_000  # beyond this, the oldest idle buckets are dropped
 
 
@@ -41,6 +45,13 @@ class RateLimiter:
             return True
         return False
 
+    def refuse(self, sender_id: str, text: object) -> Optional[str]:
+        """None when the message may be handled (an emergency always may); otherwise what to
+        tell the sender: SLOW_DOWN, or "" when they were told within the minute."""
+        if self.allow(sender_id) or (isinstance(text, str) and detect(text)):
+            return None
+        return SLOW_DOWN if self.should_warn(sender_id) else ""
+
     def should_warn(self, sender_id: str) -> bool:
         """True at most once a minute per limited sender: when to tell them to slow down."""
         bucket, now = self._buckets.get(sender_id), self.clock()
@@ -49,6 +60,3 @@ class RateLimiter:
         bucket.warned_at = now
         return True
 
-
-SLOW_DOWN = ("You're sending messages faster than I can read them. Please wait a minute, then send your "
-             "last message again. If this is an emergency, call 911.")

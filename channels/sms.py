@@ -35,15 +35,14 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import settings
-from bot.safety.red_flags import detect
+from bot.safety.guidance import EMERGENCY_RESPONSE
 from channels import choices, guard, sms_text
-from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.rate_limit import RateLimiter
 from channels.sms_delivery import Delivery, TwilioDelivery, configured, deliver_outbox
 from privacy import shared_vault
 
 logger = logging.getLogger(__name__)
 
-EMERGENCY_RESPONSE = "utter_emergency"
 STOPPED = ("Healthtigo: you're unsubscribed and will get no more texts from us. Reply START to text with us "
            "again. Emergencies: call 911.")
 STARTED = "Healthtigo: you can text with us again. Reply HELP for help, STOP to unsubscribe."
@@ -227,9 +226,9 @@ class SmsChannel(InputChannel):
             return await output.send(sender_id, PICTURE_ONLY)
         if await self._keyword(output, sender_id, text):
             return
-        if not self.limiter.allow(sender_id) and not detect(text):
-            if self.limiter.should_warn(sender_id):
-                await output.send(sender_id, SLOW_DOWN)
+        refused = self.limiter.refuse(sender_id, text)
+        if refused is not None:
+            await output.send(sender_id, refused)
             logger.warning("SMS from %s over the rate limit: not handled.", sender_id)
             return
         checked = await guard.check(sender_id, text)

@@ -35,15 +35,14 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import settings
-from bot.safety.red_flags import detect
+from bot.safety.guidance import EMERGENCY_RESPONSE
 from channels import guard
-from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "widget" / "static"
 POLICY = settings.PROJECT_ROOT / "docs" / "data-policy.txt"
-EMERGENCY_RESPONSE = "utter_emergency"
 SESSION_ID = re.compile(r"^web_[A-Za-z0-9_-]{24}$")
 
 
@@ -169,9 +168,9 @@ class WidgetChannel(InputChannel):
     async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
                       text: Any) -> None:
         output = WidgetOutput(self.sio)
-        if not self.limiter.allow(sender_id) and not (isinstance(text, str) and detect(text)):
-            if self.limiter.should_warn(sender_id):
-                await output.send_text_message(sender_id, SLOW_DOWN)
+        refused = self.limiter.refuse(sender_id, text)
+        if refused is not None:
+            await output.send_text_message(sender_id, refused)
             logger.warning("Widget session %s over the rate limit: message not handled.", sender_id)
             return
         checked = await guard.check(sender_id, text)

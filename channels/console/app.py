@@ -22,7 +22,7 @@ from bot import settings
 from channels.console import rasa_api
 from channels.console.masking import has_contact, mask
 from channels.console.security import (COOKIE, HEADERS, LOGIN_COOKIE, clear_cookie, current, form_token_ok,
-                                       login_token, needs, set_cookie)
+                                       login_token, needs, set_cookie, token_refused)
 from privacy import shared_vault
 from privacy.errors import VaultError
 from privacy.staff import SECOND_FACTOR, LoginFailed
@@ -69,7 +69,7 @@ def create_app() -> Sanic:
     @app.post("/login")
     async def login(request: Request) -> HTTPResponse:
         if not form_token_ok(request, request.cookies.get(LOGIN_COOKIE)):
-            return response.text("The form's security token is missing or wrong: reload the page.", status=403)
+            return token_refused()
         try:
             staff = await call(vault().staff.login, request.form.get("username", ""), request.form.get("password", ""))
         except LoginFailed as failed:
@@ -90,7 +90,7 @@ def create_app() -> Sanic:
         if request.method == "GET":
             return page("totp.html", request)
         if not form_token_ok(request, session.csrf):
-            return response.text("The form's security token is missing or wrong: reload the page.", status=403)
+            return token_refused()
         if not await call(vault().staff.check_code, session.staff, request.form.get("code", "")):
             return page("totp.html", request, status=401, error="That code is not right.")
         await call(vault().staff.mark_verified, request.cookies.get(COOKIE, ""))
@@ -103,7 +103,7 @@ def create_app() -> Sanic:
         if session is None:
             return response.redirect("/login")
         if not form_token_ok(request, session.csrf):
-            return response.text("The form's security token is missing or wrong: reload the page.", status=403)
+            return token_refused()
         await call(vault().staff.end_session, request.cookies.get(COOKIE, ""))
         reply = response.redirect("/login")
         clear_cookie(reply, COOKIE)

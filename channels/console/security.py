@@ -45,6 +45,11 @@ def form_token_ok(request: Request, expected: Optional[str]) -> bool:
     return bool(expected) and hmac.compare_digest(given, expected)
 
 
+def token_refused() -> HTTPResponse:
+    """The answer to a form posted without its CSRF token."""
+    return response.text("The form's security token is missing or wrong: reload the page.", status=403)
+
+
 def current(request: Request) -> Optional[Session]:
     """The request's session; a background refresh (`X-Refresh: 1`) does not count as activity."""
     return shared_vault().staff.session(request.cookies.get(COOKIE, ""), activity=request.headers.get("X-Refresh") != "1")
@@ -65,7 +70,7 @@ def needs(*roles: str) -> Callable:
             if session.staff.role not in (*roles, "admin"):
                 return response.text("This page is not for your role.", status=403)
             if request.method == "POST" and not form_token_ok(request, session.csrf):
-                return response.text("The form's security token is missing or wrong: reload the page.", status=403)
+                return token_refused()
             request.ctx.session = session
             return await handler(request, *args, **kwargs)
 
