@@ -6,8 +6,10 @@ why and when. The hash is an HMAC under a key derived from VAULT_INDEX_KEY, so
 someone who can write to the database but lacks that key cannot rebuild the chain;
 the chain's length and latest hash are also kept in the key store, so removing the
 newest entries shows. `verify` names the first entry that was changed, removed or
-reordered. Concurrent writers cannot fork the chain: prev_hash is unique, and a
-writer that loses the race retries after the new last entry.
+reordered. Concurrent writers cannot fork the chain: on PostgreSQL, appends from
+every process take one advisory lock (held until their transaction ends), so they
+happen one after the other; and prev_hash is unique, so a writer that still loses
+a race (SQLite) retries after the new last entry.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +29,7 @@ from privacy.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
 _RETRIES = 20
+APPEND_LOCK = 0x6175646974  # PostgreSQL advisory lock key of the appends ("audit")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class AuditLog:
         with self._lock:
             for _ in range(_RETRIES):
                 with self.data.connect() as db:
+                    if db.dialect.name == "postgresql":
+                        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
                     last = db.execute(select(audit_log.c.seq, audit_log.c.hash)
                                       .order_by(audit_log.c.seq.desc()).limit(1)).first()
                     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)

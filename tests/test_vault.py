@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from privacy import Vault
+from privacy.audit import APPEND_LOCK
 from privacy.config import VaultConfig
 from privacy.errors import (
     ConfigurationError,
@@ -227,3 +228,18 @@ def test_verify_finds_an_edited_deleted_reordered_or_truncated_audit_entry(vault
     verdict = vault.audit.verify()
     assert not verdict.ok and problem in verdict.problem
     assert verdict.first_bad in (2, 3, 4)
+
+
+def test_audit_appends_from_every_process_wait_for_one_lock_on_postgresql(vault):
+    if vault.data.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    appended = []
+    with vault.data.connect() as holder:  # another process's append in progress
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": APPEND_LOCK})
+        writer = threading.Thread(target=lambda: appended.append(vault.audit.append("system", "test.append")))
+        writer.start()
+        writer.join(timeout=1.5)
+        assert writer.is_alive() and not appended
+        holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": APPEND_LOCK})
+    writer.join(timeout=30)
+    assert appended and vault.audit.verify().ok
