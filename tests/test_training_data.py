@@ -89,3 +89,33 @@ def test_nlu_report_on_the_held_out_set(model, tmp_path, write_report):
     write_report("nlu-report", "\n".join(lines))
     assert set(CANONICAL_INTENTS) <= set(per_intent)
     assert macro >= MACRO_F1_FLOOR
+
+
+def test_every_action_that_reads_the_domain_is_sent_it():
+    """With enable_selective_domain, an action not marked `send_domain: true` gets an empty
+    domain: a form validation would then validate nothing."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk import Action
+    from rasa_sdk.forms import FormValidationAction
+
+    import bot.actions
+
+    domain = Domain.load(str(PROJECT_ROOT / "bot" / "domain"))
+    readers = set()
+    for info in pkgutil.iter_modules(bot.actions.__path__):
+        module = importlib.import_module(f"bot.actions.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, Action):
+                continue
+            try:
+                name = cls().name()
+            except NotImplementedError:  # a base class
+                continue
+            if issubclass(cls, FormValidationAction) or 'domain["' in inspect.getsource(cls):
+                readers.add(name)
+    assert {"validate_booking_form", "action_submit_opt_in"} <= readers
+    assert {name for name in readers if not domain.does_custom_action_explicitly_need_domain(name)} == set()
