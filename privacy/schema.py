@@ -268,10 +268,18 @@ sms_senders = Table(
 )
 
 # Twilio message ids already handled: a retried webhook is answered once.
+# Twilio messages received: each handled once. Until it is handled, the request is kept
+# (sealed with the conversation's key) and claimed by one process for a short lease that the
+# process renews while it lives; a message whose lease ran out is taken over by another.
 sms_received = Table(
     "sms_received", data,
     Column("message_sid", String(64), primary_key=True),
     Column("received_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("sender_id", String(40)),
+    Column("request", LargeBinary),
+    Column("handled_at", DateTime(timezone=True)),
+    Column("claimed_by", String(32)),
+    Column("claimed_until", DateTime(timezone=True), index=True),
 )
 
 # Staff of the console (privacy/staff.py); the TOTP secret is sealed with the account's own key.

@@ -1,6 +1,7 @@
 """People who text the clinic: a pseudonymous sender id per phone number, the number itself
-encrypted under the conversation's key, their STOP / START choice, and which Twilio messages
-were already handled.
+encrypted under the conversation's key, their STOP / START choice, and the Twilio messages
+received: each handled once, and kept (sealed) until it is, so that a message whose process
+died before answering it is answered by another.
 
 The sender id ("sms_" + a keyed HMAC of the E.164 number) is what the tracker, the logs and
 the metrics see; only this module turns it back into a number, to send a reply.
@@ -8,13 +9,15 @@ the metrics see; only this module turns it back into a number, to send a reply.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from privacy import contact
 from privacy.consent import ConsentRequired
+from privacy.errors import SubjectErased
 from privacy.keystore import CONTACT
 from privacy.schema import sms_received, sms_senders
 
@@ -85,11 +88,57 @@ class SmsSenders:
             except ConsentRequired:  # a minor's number: the choice holds for the number, a guardian decides for the patient
                 logger.info("SMS choice of a minor's number recorded for the number only.")
 
-    def first_time(self, message_sid: str) -> bool:
-        """Record a Twilio message id; False when it was handled before (a retried webhook)."""
+    def receive(self, message_sid: str, sender_id: str, request: str, owner: str, lease: timedelta) -> bool:
+        """Keep a Twilio request (sealed) until it is handled, claimed by `owner` for `lease`;
+        False when the message was received before (a retried webhook)."""
+        now = self.vault.now()
+        sealed = self.vault.sealer.seal(self.vault.conversations.ensure(sender_id), "sms_received", "request",
+                                        message_sid, request)
         try:
             with self.vault.data.begin() as db:
-                db.execute(insert(sms_received).values(message_sid=message_sid, received_at=self.vault.now()))
+                db.execute(insert(sms_received).values(
+                    message_sid=message_sid, received_at=now, sender_id=sender_id, request=sealed,
+                    claimed_by=owner, claimed_until=now + lease))
         except IntegrityError:
             return False
         return True
+
+    def handled(self, message_sid: str) -> None:
+        """The message was answered: its request is dropped, its id kept against retries."""
+        with self.vault.data.begin() as db:
+            db.execute(update(sms_received).where(sms_received.c.message_sid == message_sid).values(
+                handled_at=self.vault.now(), request=None, claimed_by=None, claimed_until=None))
+
+    def renew(self, owner: str, lease: timedelta) -> None:
+        """Extend the lease on every message `owner` has claimed and not yet handled."""
+        with self.vault.data.begin() as db:
+            db.execute(update(sms_received).where(sms_received.c.claimed_by == owner,
+                                                  sms_received.c.handled_at.is_(None))
+                       .values(claimed_until=self.vault.now() + lease))
+
+    def take_over(self, owner: str, lease: timedelta, limit: int = 100) -> list[tuple[str, str, str]]:
+        """Claim the messages whose owner stopped renewing (it died before answering them),
+        oldest first; returns (message_sid, sender_id, request) of each."""
+        now = self.vault.now()
+        with self.vault.data.connect() as db:
+            abandoned = db.execute(
+                select(sms_received.c.message_sid, sms_received.c.sender_id, sms_received.c.request,
+                       sms_received.c.claimed_until)
+                .where(sms_received.c.handled_at.is_(None), sms_received.c.claimed_until < now)
+                .order_by(sms_received.c.received_at).limit(limit)).all()
+        taken = []
+        for row in abandoned:
+            with self.vault.data.begin() as db:  # only one process wins each message
+                won = db.execute(update(sms_received).where(
+                    sms_received.c.message_sid == row.message_sid,
+                    sms_received.c.claimed_until == row.claimed_until,
+                ).values(claimed_by=owner, claimed_until=now + lease)).rowcount
+            if not won:
+                continue
+            try:
+                request = self.vault.sealer.open(row.request, "sms_received", "request", row.message_sid)
+            except SubjectErased:  # the patient's data was erased meanwhile: nothing to answer
+                self.handled(row.message_sid)
+                continue
+            taken.append((row.message_sid, row.sender_id, request))
+        return taken
