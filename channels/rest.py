@@ -5,6 +5,10 @@ It replaces Rasa's RestInput: the same request and answer format
 is checked first (channels/guard.py), a malformed request gets a clear 400,
 and a failure while handling it gets an apology instead of an empty answer,
 with nothing the patient wrote in the logs.
+
+A client may name its message ({"message_id": "<1-64 letters, digits, _ or ->"}) so
+that it can send it again after a failure without it being handled twice: a message
+already in the conversation is not handled again, and the answer is the replies it got.
 """
 from __future__ import annotations
 
@@ -18,10 +22,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import guard
+from channels.handled import replies_to
 
 logger = logging.getLogger(__name__)
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+USAGE = ('Send JSON {"sender": "<1-128 letters, digits or _.:@->", "message": "<text>"}, '
+         'optionally with "message_id": "<1-64 letters, digits, _ or ->".')
 
 
 class RestChannel(InputChannel):
@@ -45,11 +53,14 @@ class RestChannel(InputChannel):
             except Exception:  # sanic raises on a body that is not JSON
                 body = None
             sender = body.get("sender") if isinstance(body, dict) else None
-            if not isinstance(sender, str) or not SENDER_ID.match(sender):
-                return response.json(
-                    {"error": 'Send JSON {"sender": "<1-128 letters, digits or _.:@->", "message": "<text>"}.'},
-                    status=400,
-                )
+            message_id = body.get("message_id") if isinstance(body, dict) else None
+            if (not isinstance(sender, str) or not SENDER_ID.match(sender)
+                    or not (message_id is None or isinstance(message_id, str) and MESSAGE_ID.match(message_id))):
+                return response.json({"error": USAGE}, status=400)
+            if message_id:
+                handled = await replies_to(request.app.ctx.agent, sender, message_id)
+                if handled is not None:
+                    return response.json(handled)
             checked = await guard.check(sender, body.get("message"))
             first = [{"recipient_id": sender, "text": reply} for reply in checked.replies]
             if checked.text is None:
@@ -57,7 +68,7 @@ class RestChannel(InputChannel):
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(checked.text, collector, sender, input_channel=self.name())
+                    UserMessage(checked.text, collector, sender, input_channel=self.name(), message_id=message_id)
                 )
             except Exception as error:  # the patient gets an answer whatever failed
                 logger.error("REST message could not be handled (%s).", type(error).__name__)

@@ -8,6 +8,9 @@ Unlike Rasa's twilio channel:
 - a MessageSid is handled once, however often Twilio retries it;
 - Twilio gets its answer at once and the message is handled in the background, one at a
   time per sender in the order received; replies go out through channels/sms_delivery.py;
+- a message is kept in the vault (sealed) until it is answered, claimed by this process for a
+  lease it renews every few seconds: when a process dies with messages unanswered, another
+  one takes them over once the lease runs out (one that reached Rasa is not handled twice);
 - a picture or an empty message gets a polite text answer; STOP / START / HELP update the
   sms consent in the vault and answer as carriers expect; after STOP nothing is sent but
   emergency guidance;
@@ -22,7 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import parse_qsl
 
@@ -37,6 +42,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot import settings
 from bot.safety.guidance import EMERGENCY_RESPONSE
 from channels import choices, guard, sms_text
+from channels.handled import replies_to
 from channels.rate_limit import RateLimiter
 from channels.sms_delivery import Delivery, TwilioDelivery, configured, deliver_outbox
 from privacy import shared_vault
@@ -51,6 +57,8 @@ HELP = ("Healthtigo assistant: appointments and support. Help: (469) 421-2618 or
 PICTURE_ONLY = ("I can only read text, not pictures: please type your question. Please don't send photos of "
                 "documents or of your body by text. Emergencies: call 911.")
 PICTURE_IGNORED = "(I can't see pictures, only your words.)"
+LEASE = timedelta(seconds=20)  # how long a process's claim on a message lasts unless renewed
+RENEW_SECONDS = 5.0
 UNAVAILABLE = ("Sorry, we can't take messages right now. Please try again in a few minutes or call "
                "(469) 421-2618. If this is an emergency, call 911.")
 
@@ -116,9 +124,9 @@ class SmsOutput(OutputChannel):
             await self.delivery.send(recipient_id, part)
 
 
-async def _last_buttons(request: Request, sender_id: str) -> list[dict[str, Any]]:
+async def _last_buttons(agent: Any, sender_id: str) -> list[dict[str, Any]]:
     """The buttons of the bot's last answer, to read a numbered reply."""
-    tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+    tracker = await agent.tracker_store.retrieve(sender_id)
     for event in reversed(tracker.events if tracker else []):
         if isinstance(event, UserUttered):
             break
@@ -133,6 +141,7 @@ class SmsChannel(InputChannel):
         self.limiter = limiter or RateLimiter()
         self._tasks: set[asyncio.Task] = set()
         self._senders: dict[str, _Queue] = {}
+        self.owner = secrets.token_hex(8)  # this process, as the claimant of the messages it handles
 
     @classmethod
     def name(cls) -> str:
@@ -156,9 +165,10 @@ class SmsChannel(InputChannel):
         webhook = Blueprint("healthtigo_sms", __name__)
 
         @webhook.listener("after_server_start")
-        async def start_outbox(app: Any, _loop: Any) -> None:
+        async def start_loops(app: Any, _loop: Any) -> None:
             if isinstance(self.delivery, TwilioDelivery):
                 app.add_task(self._outbox_loop())
+            app.add_task(self._claims_loop(app, on_new_message))
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -174,16 +184,15 @@ class SmsChannel(InputChannel):
             if not message_sid or not phone:
                 return response.text("MessageSid and From are required.", status=400)
             try:
-                sender_id, new = await asyncio.to_thread(self._register, message_sid, phone)
+                sender_id, new = await asyncio.to_thread(self._register, message_sid, phone,
+                                                         (request.body or b"").decode("utf-8", errors="replace"))
             except Exception as error:  # the database is down: tell the patient, Twilio delivers it
                 logger.error("SMS %s could not be registered (%s).", message_sid, type(error).__name__)
                 return _twiml(UNAVAILABLE)
             if not new:
                 logger.info("SMS %s from %s was already handled.", message_sid, sender_id)
                 return _twiml()
-            task = asyncio.create_task(self._handle(request, on_new_message, sender_id, form))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start(self._handle(request.app.ctx.agent, on_new_message, sender_id, message_sid, form))
             return _twiml()
 
         return webhook
@@ -197,19 +206,40 @@ class SmsChannel(InputChannel):
                 logger.error("The SMS outbox could not be read (%s).", type(error).__name__)
             await asyncio.sleep(every)
 
-    @staticmethod
-    def _register(message_sid: str, phone: str) -> tuple[str, bool]:
-        vault = shared_vault()
-        return vault.sms.sender_for(phone), vault.sms.first_time(message_sid)
+    async def _claims_loop(self, app: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Renew this process's claims; take over the messages of a process that died."""
+        sms = shared_vault().sms
+        while True:
+            try:
+                await asyncio.to_thread(sms.renew, self.owner, LEASE)
+                for message_sid, sender_id, raw in await asyncio.to_thread(sms.take_over, self.owner, LEASE):
+                    logger.warning("SMS %s from %s was left unanswered by a stopped process: answering it.",
+                                   message_sid, sender_id)
+                    self._start(self._handle(app.ctx.agent, on_new_message, sender_id, message_sid,
+                                             _Form.parse(raw.encode()), retried=True))
+            except Exception as error:  # the database may be down for a while
+                logger.error("SMS claims could not be renewed (%s).", type(error).__name__)
+            await asyncio.sleep(RENEW_SECONDS)
 
-    async def _handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      sender_id: str, form: _Form) -> None:
-        """Handle one message, after the sender's earlier ones."""
+    def _start(self, handling: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(handling)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _register(self, message_sid: str, phone: str, raw: str) -> tuple[str, bool]:
+        vault = shared_vault()
+        sender_id = vault.sms.sender_for(phone)
+        return sender_id, vault.sms.receive(message_sid, sender_id, raw, self.owner, LEASE)
+
+    async def _handle(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      sender_id: str, message_sid: str, form: _Form, retried: bool = False) -> None:
+        """Handle one message, after the sender's earlier ones; then it counts as handled."""
         queue = self._senders.setdefault(sender_id, _Queue())
         queue.waiting += 1
         try:
             async with queue.lock:
-                await self._answer(request, on_new_message, sender_id, form)
+                if not (retried and await replies_to(agent, sender_id, message_sid) is not None):
+                    await self._answer(agent, on_new_message, sender_id, message_sid, form)
         except Exception as error:  # a reply of its own for whatever failed
             logger.error("SMS from %s could not be handled (%s).", sender_id, type(error).__name__)
             await self.get_output_channel().send(sender_id, guard.APOLOGY)
@@ -217,9 +247,13 @@ class SmsChannel(InputChannel):
             queue.waiting -= 1
             if queue.waiting == 0:
                 del self._senders[sender_id]
+        try:
+            await asyncio.to_thread(shared_vault().sms.handled, message_sid)
+        except Exception as error:  # it stays claimed; answered again only if this process stops
+            logger.error("SMS %s could not be marked handled (%s).", message_sid, type(error).__name__)
 
-    async def _answer(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      sender_id: str, form: _Form) -> None:
+    async def _answer(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      sender_id: str, message_sid: str, form: _Form) -> None:
         output = SmsOutput(self.delivery)
         text, pictures = form.first("Body"), form.first("NumMedia") not in ("", "0")
         if pictures and not text.strip():
@@ -240,8 +274,8 @@ class SmsChannel(InputChannel):
             await output.send(sender_id, PICTURE_IGNORED)
         message = checked.text
         if message.strip().rstrip(".)").isdigit():
-            message = choices.pick(message, await _last_buttons(request, sender_id)) or message
-        await on_new_message(UserMessage(message, output, sender_id, input_channel=self.name()))
+            message = choices.pick(message, await _last_buttons(agent, sender_id)) or message
+        await on_new_message(UserMessage(message, output, sender_id, input_channel=self.name(), message_id=message_sid))
 
     async def _keyword(self, output: SmsOutput, sender_id: str, text: str) -> bool:
         """STOP, START or HELP: act and answer; True when the message was one."""

@@ -281,3 +281,39 @@ def test_without_twilio_replies_wait_in_the_local_outbox(stack, vault, monkeypat
     message = vault.outbox.messages(vault.conversations.subject_of(sender))[0]
     assert (message.channel, message.purpose, message.recipient, message.body) == (
         "sms", "reply", "+19725550142", "Your visit is on Monday at 9:00 am.")
+
+
+def _abandon(vault, phone, body, sid):
+    """A message a process accepted and then died before answering: kept, its claim run out."""
+    raw = urlencode(inbound(phone.number, body, sid=sid))
+    sender = vault.sms.sender_for(phone.number)
+    assert vault.sms.receive(sid, sender, raw, owner="stopped", lease=sms.LEASE * 0)
+    return sender
+
+
+def test_a_message_left_unanswered_by_a_stopped_process_is_answered_by_a_live_one(stack, vault, phone):
+    sid = "SM" + secrets.token_hex(16)
+    sender = _abandon(vault, phone, "what's your phone number?", sid)
+    phone.twilio.wait_for(phone.number, 1, timeout=30)
+    replies = phone.twilio.quiet(phone.number)
+    assert "469-421-2618" in " ".join(replies)
+    assert [e["message_id"] for e in stack.tracker(sender)["events"] if e["event"] == "user"] == [sid]
+    assert phone.post("what's your phone number?", sid=sid).status_code == 200  # Twilio retries it: ignored
+    assert phone.twilio.quiet(phone.number, 3) == replies
+    with vault.data.connect() as db:
+        kept = db.execute(text("SELECT request, handled_at FROM sms_received WHERE message_sid = :sid"),
+                          {"sid": sid}).one()
+    assert kept.request is None and kept.handled_at is not None  # answered: the request is not kept
+
+
+def test_a_message_answered_just_before_its_process_stopped_is_not_answered_twice(stack, vault, phone):
+    answered = phone.text("what's your phone number?")
+    (sid,) = [e["message_id"] for e in stack.tracker(phone.sender(vault))["events"] if e["event"] == "user"]
+    with vault.data.begin() as db:  # the process died between the answer and marking it handled
+        db.execute(text("DELETE FROM sms_received WHERE message_sid = :sid"), {"sid": sid})
+    _abandon(vault, phone, "what's your phone number?", sid)
+    assert phone.twilio.quiet(phone.number, 12) == answered
+    assert len([e for e in stack.tracker(phone.sender(vault))["events"] if e["event"] == "user"]) == 1
+    with vault.data.connect() as db:
+        assert db.execute(text("SELECT handled_at FROM sms_received WHERE message_sid = :sid"),
+                          {"sid": sid}).scalar() is not None
