@@ -1,7 +1,8 @@
 """Fresh vault databases for tests: SQLite files, or new PostgreSQL databases.
 
-PostgreSQL is the server at TEST_POSTGRES_URL (default: this machine's, trust auth);
-.ci/run starts it where it is not running. Each test gets its own databases.
+PostgreSQL is the server at TEST_POSTGRES_URL (default: this machine's, trust auth) and
+Redis the one at TEST_REDIS_URL; .ci/run starts them where they are not running. Each
+test gets its own databases (and its own Redis key prefix).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _admin():
@@ -30,6 +32,17 @@ def postgres_available() -> str | None:
         return None
     except Exception as error:  # any connection problem means: not available
         return f"PostgreSQL is not reachable at {ADMIN_URL} ({type(error).__name__}); .ci/run starts it"
+
+
+def redis_available() -> str | None:
+    """None when Redis answers, else why not."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
+        return None
+    except redis.RedisError as error:
+        return f"Redis is not reachable at {REDIS_URL} ({type(error).__name__}); .ci/run starts it"
 
 
 def create_pg_database(name: str, template: str | None = None) -> str:
