@@ -17,11 +17,13 @@ SOCKETIO_SHA256 := d5d79a35039e860b32bdef4795528b05c2f788d4b2d9dacc913120e2878f7
 SOCKETIO_JS := channels/widget/static/vendor/socket.io.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv env migrate train run shell test lock clean widget chromium
+.PHONY: help venv env migrate train run run-production shell test test-production lock clean widget chromium nginx
 
 help:
 	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make run-production  two replicas of each server on PostgreSQL and Redis behind nginx"
+	@echo "make test-production the whole test suite against that profile"
 	@echo "make shell  chat with the running assistant in the terminal"
 	@echo "make train  train the model if its inputs changed"
 	@echo "make migrate create or upgrade the vault's databases"
@@ -70,14 +72,29 @@ chromium:
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# nginx in front of the replicas of the production profile (Debian's package).
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  echo "Installing Debian's nginx for the production profile"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	fi
+
 run: migrate train widget
 	@$(PY) -m bot.launch
+
+run-production: env train widget nginx
+	@$(PY) -m bot.production
 
 shell: venv
 	@$(PY) -m channels.terminal
 
 test: venv widget chromium
 	@$(PY) -m pytest
+
+# The same suite with its servers in the production profile (tests/support/servers.py).
+test-production: venv widget chromium nginx
+	@HEALTHTIGO_PROFILE=production $(PY) -m pytest
 
 lock: venv
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.10 requirements.in -o requirements.txt

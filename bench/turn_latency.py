@@ -137,9 +137,7 @@ def main() -> None:
         env = server_environment(Path(tmp) / "bench.env", LOG_LEVEL="WARNING")
         timer = ActionTimer(f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}")
         timer.start()
-        endpoints = Path(tmp) / "endpoints.yml"
-        endpoints.write_text(Path("endpoints.yml").read_text().replace("${ACTION_SERVER_PORT}", str(timer.port)))
-        env["ENDPOINTS_FILE"] = str(endpoints)
+        env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{timer.port}/webhook"
         stack = Stack.create(env, Path(tmp)).start()
         stack.bench_vault = stack.vault()
         try:

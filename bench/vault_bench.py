@@ -116,7 +116,7 @@ def rest_turn_ratio(directory: Path) -> None:
 
     stock_endpoints = directory / "stock-endpoints.yml"
     stock_endpoints.write_text(
-        "action_endpoint:\n  url: http://127.0.0.1:${ACTION_SERVER_PORT}/webhook\n"
+        "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n"
         "  headers:\n    X-Action-Token: ${ACTION_SERVER_TOKEN}\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {directory / 'stock.db'}\n")
     results = {}

@@ -4,10 +4,13 @@ rasa-sdk's own runner binds 0.0.0.0, accepts any caller and answers an error
 with the whole request, tracker included (health data), in the response body.
 This launcher binds 127.0.0.1, refuses requests without the shared
 X-Action-Token, and answers errors with a short message; the log keeps the
-traceback, redacted like every log line. Run: python -m bot.action_server
+traceback, redacted like every log line. GET /health answers while the process
+runs, GET /ready only while the vault's databases answer too.
+Run: python -m bot.action_server
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import socket
@@ -31,12 +34,20 @@ def build_app(token: str) -> Sanic:
 
     @app.on_request
     async def require_token(request: Request):
-        if request.path == "/health":
+        if request.path in ("/health", "/ready"):
             return None
         given = request.headers.get(TOKEN_HEADER, "")
         if not hmac.compare_digest(given.encode(), token.encode()):
             return response.json({"error": "forbidden"}, status=403)
         return None
+
+    @app.get("/ready")
+    async def ready(_: Request):
+        try:
+            await asyncio.to_thread(shared_vault().conversations.check)
+        except Exception as error:
+            return response.json({"status": "unavailable", "vault": type(error).__name__}, status=503)
+        return response.json({"status": "ok"})
 
     async def on_error(request: Request, exception: Exception):
         status = getattr(exception, "status_code", 500)

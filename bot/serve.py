@@ -25,9 +25,14 @@ def preflight() -> None:
         sys.exit('CORS_ORIGINS must list the allowed origins; "*" is refused.')
     if not settings.TWILIO_AUTH_TOKEN:
         print("TWILIO_AUTH_TOKEN is not set: the SMS webhook will refuse every request.", file=sys.stderr)
-    # endpoints.yml reads these two.
-    os.environ["ACTION_SERVER_PORT"] = str(settings.ACTION_SERVER_PORT)
+    # endpoints.yml reads these.
+    os.environ["ACTION_SERVER_URL"] = settings.ACTION_SERVER_URL
     os.environ["ACTION_SERVER_TOKEN"] = settings.ACTION_SERVER_TOKEN
+    os.environ["LOCK_STORE_TYPE"] = "bot.lock_store.SerialRedisLockStore" if settings.REDIS_URL else "in_memory"
+    if settings.REDIS_URL:
+        reason = redis_unreachable(settings.REDIS_URL)
+        if reason:
+            sys.exit(f"Redis (REDIS_URL) is not reachable: {reason}. Start it, or unset REDIS_URL for one process.")
     with socket.socket() as probe:  # Rasa loads the model first, then exits 0 on a taken port
         if probe.connect_ex((settings.HOST, settings.RASA_PORT)) == 0:
             sys.exit(f"Port {settings.RASA_PORT} on {settings.HOST} is in use: stop what listens there or set RASA_PORT.")
@@ -37,6 +42,17 @@ def preflight() -> None:
         sys.exit(f"The vault cannot be opened: {error}")
     if not model_path().exists():
         sys.exit(f"No model for the current training data ({model_path().name}): run `make train` first.")
+
+
+def redis_unreachable(url: str) -> str | None:
+    """None when Redis answers at `url`, else why not."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=3).ping()
+    except (redis.RedisError, ValueError) as error:
+        return str(error) or type(error).__name__
+    return None
 
 
 def server_arguments() -> list[str]:

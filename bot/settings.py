@@ -18,20 +18,29 @@ HOST = os.environ.get("BIND_HOST", "127.0.0.1")
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTION_SERVER_PORT = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
 CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "5010"))
+# Where the rasa server calls the action server (in production: the load balancer's address for the replicas).
+ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL") or f"http://{HOST}:{ACTION_SERVER_PORT}/webhook"
 # Shared secret the rasa server sends to the action server (X-Action-Token header).
 ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN", "")
 # Rasa's HTTP API (trackers, model) is enabled only when this token is set.
 RASA_API_TOKEN = os.environ.get("RASA_API_TOKEN", "")
-# Browser origins allowed to call the rasa server; never "*".
-CORS_ORIGINS = os.environ.get(
-    "CORS_ORIGINS", f"http://127.0.0.1:{RASA_PORT} http://localhost:{RASA_PORT}"
-).split()
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # Where patients reach the rasa server from outside (download links in the chat use it).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{RASA_PORT}").rstrip("/")
+# Browser origins allowed to call the rasa server; never "*".
+CORS_ORIGINS = (os.environ.get("CORS_ORIGINS") or f"{PUBLIC_URL} {PUBLIC_URL.replace('127.0.0.1', 'localhost')}").split()
+# Where the staff console reaches the rasa server's HTTP API (in production: the load balancer).
+RASA_URL = (os.environ.get("RASA_URL") or f"http://{HOST}:{RASA_PORT}").rstrip("/")
 # Which endpoints file the rasa server reads (the benchmarks compare tracker stores with it).
 ENDPOINTS_FILE = Path(os.environ.get("ENDPOINTS_FILE", PROJECT_ROOT / "endpoints.yml"))
 MODELS_DIR = PROJECT_ROOT / "models"
+
+# --- Several replicas (production profile) ---
+# Redis, shared by the replicas: Rasa's lock store (one replica at a time per conversation)
+# and the widget's socket.io messages. Unset: one process, in-memory locks.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Letters and digits put before every Redis key, so that several deployments can share one Redis.
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "healthtigo")
 
 # --- SMS (Twilio) ---
 # Signs Twilio's webhook requests; without it the SMS webhook refuses every request.

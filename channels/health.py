@@ -1,10 +1,12 @@
 """Liveness and readiness of the rasa server, for the launcher and a load balancer.
 
 GET /webhooks/health/live   200 while the process serves requests
-GET /webhooks/health/ready  200 when the model is loaded and the tracker store works, else 503
+GET /webhooks/health/ready  200 when the model is loaded, the tracker store works and (with
+                            several replicas) Redis answers, else 503
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -31,6 +33,9 @@ class HealthChannel(InputChannel):
             checks = {"model": bool(agent and agent.is_ready())}
             store = getattr(agent, "tracker_store", None)
             checks["tracker_store"] = bool(store) and (await store.ready() if hasattr(store, "ready") else True)
+            locks = getattr(agent, "lock_store", None)
+            if hasattr(locks, "ping"):
+                checks["redis"] = await asyncio.to_thread(locks.ping) is None
             ok = all(checks.values())
             return response.json({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
 

@@ -8,7 +8,10 @@ Unlike Rasa's socketio channel:
   the socket proved, never to one a message names, and replies go only to the sockets
   of that session (a room that is really joined: Rasa 3.6 forgets to await it);
 - a resumed session gets its conversation back (`history`), so a reload keeps it;
-- each session is rate limited, and every message passes the checks of channels/guard.py.
+- each session is rate limited, and every message passes the checks of channels/guard.py;
+- with REDIS_URL set (several replicas), what one replica emits to a session reaches its
+  sockets on any replica (python-socketio's Redis manager): a staff reply sent through
+  one replica reaches the patient connected to another.
 
 Events (client -> server): session_request {session_id?, token?}, user_uttered {message}.
 (server -> client): session_confirm {session_id, token, resumed}, history {messages},
@@ -32,7 +35,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot import settings
 from bot.safety.guidance import EMERGENCY_RESPONSE
@@ -98,7 +101,10 @@ class WidgetChannel(InputChannel):
             raise ValueError("WIDGET_SECRET is not set: run `make run`, which writes .env, or set it.")
         if "*" in settings.CORS_ORIGINS:
             raise ValueError('CORS_ORIGINS must list the allowed origins; "*" is refused.')
-        self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=settings.CORS_ORIGINS)
+        manager = (AsyncRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_KEY_PREFIX}-widget")
+                   if settings.REDIS_URL else None)
+        self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=settings.CORS_ORIGINS,
+                               client_manager=manager)
         self.limiter = limiter or RateLimiter()
         self.app: Optional[Sanic] = None
 

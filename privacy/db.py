@@ -27,6 +27,7 @@ def make_engine(url: str, *, key_store: bool = False) -> Engine:
         return engine
     return create_engine(
         url, future=True, pool_pre_ping=True,
-        pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
-        max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "5")),
+        # sizing: .env.example
+        pool_size=int(os.environ.get("DB_POOL_SIZE", "4")),
+        max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "4")),
     )

@@ -1,4 +1,8 @@
-"""Shared fixtures: one trained model and one running stack (rasa + action server) per test session."""
+"""Shared fixtures: one trained model and one running stack (rasa + action server + console) per
+test session.
+
+HEALTHTIGO_PROFILE=production (`make test-production`) runs the same suite against the
+production profile: two rasa and two action servers behind nginx, on PostgreSQL and Redis."""
 from __future__ import annotations
 
 import os
@@ -13,12 +17,13 @@ import pytest  # noqa: E402
 
 from privacy import Vault  # noqa: E402
 from privacy.config import VaultConfig  # noqa: E402
-from tests.support.databases import vault_urls  # noqa: E402
+from tests.support.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
 from tests.support.servers import Stack, ensure_model, server_environment  # noqa: E402
 from tests.support.twilio_standin import TwilioStandIn  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parents[1] / "var" / "reports"
 SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
+PRODUCTION = os.environ.get("HEALTHTIGO_PROFILE") == "production"
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +48,20 @@ def stack(model, twilio, tmp_path_factory) -> Stack:
         TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_FROM_NUMBER=twilio.from_number, TWILIO_API_URL=twilio.url,
         # Twilio signs the public address, which a proxy in front makes differ from the server's own.
         SMS_WEBHOOK_URL=SMS_PUBLIC_URL)
-    running = Stack.create(env, logs).start()
-    yield running
-    running.stop()
+    if not PRODUCTION:
+        running = Stack.create(env, logs).start()
+        yield running
+        running.stop()
+        return
+    missing = postgres_available() or redis_available()
+    if missing:
+        pytest.exit(f"The production profile cannot start: {missing}", returncode=1)
+    with vault_urls("postgresql", logs) as (data_url, keys_url):
+        env.update(DATABASE_URL=data_url, KEYSTORE_URL=keys_url, REDIS_URL=REDIS_URL,
+                   REDIS_KEY_PREFIX=f"test{uuid.uuid4().hex[:12]}")
+        running = Stack.replicated(env, logs).start()
+        yield running
+        running.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

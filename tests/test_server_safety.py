@@ -41,7 +41,7 @@ def test_cors_allows_only_configured_origins(stack):
     preflight = {"Access-Control-Request-Method": "POST"}
     evil = requests.options(url, headers={"Origin": "https://evil.example", **preflight}, timeout=10)
     assert "Access-Control-Allow-Origin" not in evil.headers
-    own = f"http://127.0.0.1:{stack.env['RASA_PORT']}"
+    own = stack.base_url  # the public address (nginx's, in front of the replicas)
     allowed = requests.options(url, headers={"Origin": own, **preflight}, timeout=10)
     assert allowed.headers.get("Access-Control-Allow-Origin") == own
 

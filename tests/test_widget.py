@@ -14,13 +14,13 @@ from channels.rate_limit import SLOW_DOWN
 class Browser:
     """One browser tab's socket: what it is sent, event by event."""
 
-    def __init__(self, stack, origin=None):
+    def __init__(self, stack, origin=None, url=None):
         self.events: queue.Queue = queue.Queue()
         self.sio = socketio.Client(reconnection=False)
         for name in ("session_confirm", "history", "bot_uttered", "turn_done"):
             self.sio.on(name, lambda data=None, name=name: self.events.put((name, data)))
         origin = origin or stack.base_url
-        self.sio.connect(stack.base_url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+        self.sio.connect(url or stack.base_url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
 
     def next(self, name, timeout=30):
         deadline = time.monotonic() + timeout

@@ -260,4 +260,12 @@ def create_app() -> Sanic:
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
+    @app.get("/ready")
+    async def ready(_: Request) -> HTTPResponse:
+        try:
+            await asyncio.to_thread(vault().conversations.check)
+        except Exception as error:
+            return response.json({"status": "unavailable", "vault": type(error).__name__}, status=503)
+        return response.json({"status": "ok"})
+
     return app

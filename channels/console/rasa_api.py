@@ -14,7 +14,7 @@ CLOSED = "Our team has closed this conversation. If you need anything else, just
 
 async def append(sender_id: str, events: list[dict[str, Any]]) -> None:
     """Append `events` to the conversation and send its bot messages to the patient."""
-    url = f"http://127.0.0.1:{settings.RASA_PORT}/conversations/{sender_id}/tracker/events"
+    url = f"{settings.RASA_URL}/conversations/{sender_id}/tracker/events"
     params = {"output_channel": "latest", "execute_side_effects": "true", "token": settings.RASA_API_TOKEN}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         async with session.post(url, params=params, json=events) as reply:

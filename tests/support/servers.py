@@ -57,18 +57,21 @@ class Process:
     """A server subprocess whose output goes to a log file."""
 
     name: str
-    args: list[str]
+    argv: list[str]
     env: dict[str, str]
     log_path: Path
     ready_url: str
     popen: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self, timeout: float = 180) -> "Process":
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> "Process":
         log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(
-            [sys.executable, *self.args], cwd=PROJECT_ROOT, env=self.env,
-            stdout=log, stderr=subprocess.STDOUT,
-        )
+        self.popen = subprocess.Popen(self.argv, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 180) -> "Process":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
@@ -96,30 +99,63 @@ class Process:
 
 
 @dataclass
+class Group:
+    """Replicas of one server, started, stopped and read as one."""
+
+    members: list[Process]
+
+    def start(self) -> "Group":
+        for member in self.members:
+            member.launch()
+        for member in self.members:
+            member.wait_ready()
+        return self
+
+    def stop(self) -> None:
+        for member in self.members:
+            member.stop()
+
+    def log(self) -> str:
+        return "".join(member.log() for member in self.members)
+
+
+def _process(server, log_dir: Path) -> Process:
+    return Process(server.name, list(server.argv), dict(server.env), log_dir / f"{server.name}.log",
+                   server.ready_url)
+
+
+@dataclass
 class Stack:
-    """The rasa server, the action server and the staff console, started together."""
+    """The rasa server, the action server and the staff console, started together; in the
+    production profile, two of each server behind nginx (`balancer`)."""
 
     env: dict[str, str]
-    actions: Process
-    rasa: Process
+    actions: Process | Group
+    rasa: Process | Group
     console: Process
+    balancer: Process | None = None
 
     @classmethod
     def create(cls, env: dict[str, str], log_dir: Path) -> "Stack":
-        host = "127.0.0.1"
-        actions = Process(
-            "action server", ["-m", "bot.action_server"], env, log_dir / "actions.log",
-            f"http://{host}:{env['ACTION_SERVER_PORT']}/health",
-        )
-        rasa = Process(
-            "rasa server", ["-m", "bot.serve"], env, log_dir / "rasa.log",
-            f"http://{host}:{env['RASA_PORT']}/webhooks/rest/",
-        )
-        console = Process(
-            "staff console", ["-m", "channels.console"], env, log_dir / "console.log",
-            f"http://{host}:{env['CONSOLE_PORT']}/health",
-        )
+        from bot.launch import single
+
+        actions, rasa, console = (_process(server, log_dir) for server in single(env))
         return cls(env, actions, rasa, console)
+
+    @classmethod
+    def replicated(cls, env: dict[str, str], log_dir: Path, replicas: int = 2) -> "Stack":
+        """The production profile: `env` must name PostgreSQL databases and Redis."""
+        from bot import production
+
+        ports = {name: " ".join(str(free_port()) for _ in range(replicas))
+                 for name in ("RASA_PORTS", "ACTION_SERVER_PORTS")}
+        env = production.environment({**env, **ports, "PUBLIC_PORT": str(free_port()),
+                                      "ACTION_BALANCER_PORT": str(free_port())})
+        run_dir = log_dir / "nginx"
+        production.write_nginx_config(env, run_dir)
+        processes = [_process(server, log_dir) for server in production.servers(env, run_dir)]
+        named = lambda prefix: [p for p in processes if p.name.startswith(prefix)]  # noqa: E731
+        return cls(env, Group(named("actions")), Group(named("rasa")), *named("console"), *named("nginx"))
 
     def start(self) -> "Stack":
         migrate_vault(self.env)
@@ -127,19 +163,28 @@ class Stack:
         try:
             self.rasa.start()
             self.console.start()
+            if self.balancer:
+                self.balancer.start()
         except Exception:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        self.console.stop()
-        self.rasa.stop()
-        self.actions.stop()
+        for part in (self.balancer, self.console, self.rasa, self.actions):
+            if part:
+                part.stop()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+        """Where patients reach the rasa server(s)."""
+        return self.env.get("RASA_URL") or f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    @property
+    def replica_urls(self) -> list[str]:
+        """Each rasa server's own address."""
+        ports = self.env.get("RASA_PORTS", self.env["RASA_PORT"]).split()
+        return [f"http://127.0.0.1:{port}" for port in ports]
 
     @property
     def rest_url(self) -> str:
@@ -147,7 +192,9 @@ class Stack:
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['ACTION_SERVER_PORT']}"
+        """The action server's address (in the production profile: one of the replicas)."""
+        port = self.env.get("ACTION_SERVER_PORTS", self.env["ACTION_SERVER_PORT"]).split()[0]
+        return f"http://127.0.0.1:{port}"
 
     def say(self, sender: str, text: str) -> list[dict]:
         """Send one message over the REST channel; return the bot's replies."""
@@ -170,7 +217,7 @@ class Stack:
         return f"http://127.0.0.1:{self.env['CONSOLE_PORT']}"
 
     def logs(self) -> str:
-        return self.actions.log() + self.rasa.log() + self.console.log()
+        return "".join(part.log() for part in (self.actions, self.rasa, self.console, self.balancer) if part)
 
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker, read through the token-protected HTTP API."""
