@@ -11,13 +11,14 @@ number of conversations and a time limit; loopback only. Set-ups, each started f
   pg-1           one replica of each behind nginx, on PostgreSQL and Redis
   pg-2           two replicas of each behind nginx, on PostgreSQL and Redis (`make run-production`)
 
-Prints turns/s, p50/p95/p99 latency (per message, retries included), failed turns and
-retries per set-up and level; then the ratios (pg-2 / pg-1, sqlite / sqlite-stock);
+Prints turns/s, p50/p95/p99 latency (per message, retries included), failed turns,
+retries and how many cores each part kept busy, per set-up and level; then the ratios (pg-2 / pg-1, sqlite / sqlite-stock);
 then, on pg-2, a run during which one rasa replica is killed: failed turns, retries,
 the stored conversations compared with what the patients sent, the replica's return,
 and the audit chain's verification.
 Needs the trained model (`make train`), PostgreSQL, Redis and nginx.
 Run: .venv/bin/python bench/load.py [--levels 4,16,32] [--conversations 48] [--seconds 60]
+     [--failover-seconds 45] [--kill-after 10]
 """
 from __future__ import annotations
 
@@ -72,6 +73,38 @@ async def level(clinic: Clinic, concurrency: int, conversations: int, seconds: f
     return done, time.perf_counter() - started
 
 
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU time used so far by each part: the rasa and action servers, nginx, PostgreSQL and
+    Redis (all of this machine's), and this process (the patients and the Twilio stand-in)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    def named(name: str) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        return found
+
+    def pids(part) -> list[int]:
+        members = getattr(part, "members", [part])
+        return [m.popen.pid for m in members if m.popen and m.popen.poll() is None]
+
+    parts = {"rasa": pids(stack.rasa), "actions": pids(stack.actions),
+             "nginx": named("nginx"), "postgres": named("postgres"), "redis": named("redis-server"),
+             "patients": [os.getpid()]}
+    return {part: sum(map(used, found)) for part, found in parts.items()}
+
+
 def summary(patients: list, elapsed: float) -> dict:
     turns = [turn for patient in patients for turn in patient.turns]
     ms = [turn.seconds * 1000 for turn in turns]
@@ -116,11 +149,15 @@ def measure(setup: str, levels: list[int], args, twilio: TwilioStandIn) -> dict:
         clinic = Clinic(stack.base_url, vault, twilio, SMS_PUBLIC_URL)
         asyncio.run(level(clinic, 2, 4, 60))  # warm-up
         for concurrency in levels:
+            before = cpu_seconds(stack)
             patients, elapsed = asyncio.run(level(clinic, concurrency, args.conversations, args.seconds))
+            after = cpu_seconds(stack)
+            busy = " ".join(f"{part} {(after[part] - before[part]) / elapsed:.2f}" for part in after)
             results[concurrency] = summary(patients, elapsed)
             row = results[concurrency]
             print(f"{setup:>12} {concurrency:>7} {row['turns']:>6} {row['turns/s']:>8.1f} {row['p50']:>8.0f} "
-                  f"{row['p95']:>8.0f} {row['p99']:>8.0f} {row['failed']:>6} {row['retries']:>7}", flush=True)
+                  f"{row['p95']:>8.0f} {row['p99']:>8.0f} {row['failed']:>6} {row['retries']:>7}   {busy}",
+                  flush=True)
         if setup == "pg-2":
             failover(stack, clinic, vault, max(levels), args)
     return results
@@ -130,7 +167,7 @@ def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> Non
     victim = stack.rasa.members[0]
 
     async def run():
-        talking = asyncio.create_task(level(clinic, concurrency, args.conversations, args.seconds))
+        talking = asyncio.create_task(level(clinic, concurrency, 10**6, args.failover_seconds))
         await asyncio.sleep(args.kill_after)
         os.kill(victim.popen.pid, signal.SIGKILL)
         return await talking
@@ -141,7 +178,8 @@ def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> Non
     row = summary(patients, elapsed)
     problems = [problem for patient in patients for problem in check(vault, patient)]
     sent = sum(len(patient.sent) for patient in patients)
-    print(f"\nFailover (pg-2, {concurrency} at once, rasa-1 killed with SIGKILL after {args.kill_after:.0f} s):")
+    print(f"\nFailover (pg-2, {concurrency} at once for {args.failover_seconds:.0f} s, rasa-1 killed with SIGKILL "
+          f"after {args.kill_after:.0f} s):")
     print(f"  {row['turns']} turns in {elapsed:.1f} s, {row['turns/s']:.1f} turns/s, p50 {row['p50']:.0f} ms, "
           f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms, max {max(t.seconds for p in patients for t in p.turns):.1f} s")
     print(f"  failed turns {row['failed']}, retries {row['retries']}")
@@ -188,7 +226,8 @@ def main() -> None:
     parser.add_argument("--levels", default="4,16,32", help="concurrent patients, comma-separated")
     parser.add_argument("--conversations", type=int, default=48, help="per level (at most)")
     parser.add_argument("--seconds", type=float, default=60, help="per level (at most)")
-    parser.add_argument("--kill-after", type=float, default=8, help="seconds into the failover run")
+    parser.add_argument("--failover-seconds", type=float, default=45, help="length of the failover run")
+    parser.add_argument("--kill-after", type=float, default=10, help="seconds into the failover run")
     parser.add_argument("--setups", default=",".join(SETUPS))
     parser.add_argument("--serve-with-stock-validation", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -200,7 +239,7 @@ def main() -> None:
     levels = [int(n) for n in args.levels.split(",")]
     twilio = TwilioStandIn(auth_token=secrets.token_hex(16)).start()
     print(f"{'set-up':>12} {'clients':>7} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'failed':>6} {'retries':>7}", flush=True)
+          f"{'failed':>6} {'retries':>7}   cores busy (CPU seconds per second)", flush=True)
     try:
         results = {setup: measure(setup, levels, args, twilio) for setup in args.setups.split(",")}
     finally:

@@ -36,13 +36,10 @@ def postgres_available() -> str | None:
 
 def redis_available() -> str | None:
     """None when Redis answers, else why not."""
-    import redis
+    from bot.serve import redis_unreachable
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
-        return None
-    except redis.RedisError as error:
-        return f"Redis is not reachable at {REDIS_URL} ({type(error).__name__}); .ci/run starts it"
+    reason = redis_unreachable(REDIS_URL)
+    return f"Redis is not reachable at {REDIS_URL} ({reason}); .ci/run starts it" if reason else None
 
 
 def create_pg_database(name: str, template: str | None = None) -> str:

@@ -217,7 +217,11 @@ class Stack:
         return f"http://127.0.0.1:{self.env['CONSOLE_PORT']}"
 
     def logs(self) -> str:
-        return "".join(part.log() for part in (self.actions, self.rasa, self.console, self.balancer) if part)
+        """Every server's output; with nginx, also every file it wrote (access log, temporary files)."""
+        written = self.balancer.log_path.parent / "nginx" if self.balancer else None
+        files = [path for path in written.rglob("*") if path.is_file() and path.suffix != ".conf"] if written else []
+        return "".join(part.log() for part in (self.actions, self.rasa, self.console, self.balancer) if part) + \
+            "".join(path.read_text(errors="replace") for path in files)
 
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker, read through the token-protected HTTP API."""
