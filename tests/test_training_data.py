@@ -91,6 +91,7 @@ def test_nlu_report_on_the_held_out_set(model, tmp_path, write_report):
     assert macro >= MACRO_F1_FLOOR
 
 
+@pytest.mark.filterwarnings("ignore:Slot auto-fill has been removed")  # Rasa's, loading any domain
 def test_every_action_that_reads_the_domain_is_sent_it():
     """With enable_selective_domain, an action not marked `send_domain: true` gets an empty
     domain: a form validation would then validate nothing."""
