@@ -3,16 +3,22 @@ browser cannot take the assistant from everyone else.
 
 A patient typing at a human pace never meets the limit: the bucket holds a burst of
 `burst` messages and refills `per_minute` a minute. Over the limit a message is not
-handled, and the sender is told once a minute to wait. The buckets live in the process
-(each replica limits what it receives).
+handled, and the sender is told once a minute to wait. The buckets live in the process,
+or in Redis when REDIS_URL is set, so that the replicas share each sender's bucket (a
+flood spread over two replicas meets one limit). When Redis does not answer, messages
+pass: a patient is never refused because the limiter is down.
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from bot import settings
 from bot.safety.red_flags import detect
+
+logger = logging.getLogger(__name__)
 
 SLOW_DOWN = ("You're sending messages faster than I can read them. Please wait a minute, then send your "
              "last message again. If this is an emergency, call 911.")
@@ -27,6 +33,8 @@ class _Bucket:
 
 
 class RateLimiter:
+    """Token buckets kept in this process."""
+
     def __init__(self, burst: int = 10, per_minute: int = 20, clock: Callable[[], float] = time.monotonic):
         self.burst, self.rate, self.clock = burst, per_minute / 60.0, clock
         self._buckets: dict[str, _Bucket] = {}
@@ -45,12 +53,18 @@ class RateLimiter:
             return True
         return False
 
-    def refuse(self, sender_id: str, text: object) -> Optional[str]:
+    async def refuse(self, sender_id: str, text: object) -> Optional[str]:
         """None when the message may be handled (an emergency always may); otherwise what to
         tell the sender: SLOW_DOWN, or "" when they were told within the minute."""
-        if self.allow(sender_id) or (isinstance(text, str) and detect(text)):
+        if await self._take(sender_id) or (isinstance(text, str) and detect(text)):
             return None
-        return SLOW_DOWN if self.should_warn(sender_id) else ""
+        return SLOW_DOWN if await self._warn(sender_id) else ""
+
+    async def _take(self, sender_id: str) -> bool:
+        return self.allow(sender_id)
+
+    async def _warn(self, sender_id: str) -> bool:
+        return self.should_warn(sender_id)
 
     def should_warn(self, sender_id: str) -> bool:
         """True at most once a minute per limited sender: when to tell them to slow down."""
@@ -60,3 +74,47 @@ class RateLimiter:
         bucket.warned_at = now
         return True
 
+
+# One sender's bucket in Redis, taken from atomically: KEYS[1] the bucket; ARGV now, burst, rate per second.
+_TAKE = """
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local now, burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tokens = tonumber(bucket[1]) or burst
+local updated = tonumber(bucket[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - updated) * rate)
+local allowed = 0
+if tokens >= 1 then tokens = tokens - 1; allowed = 1 end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 60)
+return allowed
+"""
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same limits, with the buckets in Redis (shared by the replicas)."""
+
+    def __init__(self, url: str, burst: int = 10, per_minute: int = 20, clock: Callable[[], float] = time.time):
+        from redis import asyncio as aioredis
+
+        super().__init__(burst, per_minute, clock)
+        self.redis = aioredis.Redis.from_url(url, socket_timeout=2)
+        self.prefix = f"{settings.REDIS_KEY_PREFIX}:rate:"
+        self._script = self.redis.register_script(_TAKE)
+
+    async def _take(self, sender_id: str) -> bool:
+        try:
+            return await self._script(keys=[self.prefix + sender_id], args=[self.clock(), self.burst, self.rate]) == 1
+        except Exception as error:
+            logger.warning("Rate limit not applied: Redis did not answer (%s).", type(error).__name__)
+            return True
+
+    async def _warn(self, sender_id: str) -> bool:
+        try:
+            return bool(await self.redis.set(f"{self.prefix}{sender_id}:warned", 1, nx=True, ex=60))
+        except Exception:
+            return False
+
+
+def rate_limiter() -> RateLimiter:
+    """Buckets shared through Redis when REDIS_URL is set, else in the process."""
+    return SharedRateLimiter(settings.REDIS_URL) if settings.REDIS_URL else RateLimiter()

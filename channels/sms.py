@@ -43,7 +43,7 @@ from bot import settings
 from bot.safety.guidance import EMERGENCY_RESPONSE
 from channels import choices, guard, sms_text
 from channels.handled import replies_to
-from channels.rate_limit import RateLimiter
+from channels.rate_limit import RateLimiter, rate_limiter
 from channels.sms_delivery import Delivery, TwilioDelivery, configured, deliver_outbox
 from privacy import shared_vault
 
@@ -138,7 +138,7 @@ async def _last_buttons(agent: Any, sender_id: str) -> list[dict[str, Any]]:
 class SmsChannel(InputChannel):
     def __init__(self, delivery: Optional[Delivery] = None, limiter: Optional[RateLimiter] = None):
         self.delivery = delivery or configured()
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or rate_limiter()
         self._tasks: set[asyncio.Task] = set()
         self._senders: dict[str, _Queue] = {}
         self.owner = secrets.token_hex(8)  # this process, as the claimant of the messages it handles
@@ -260,7 +260,7 @@ class SmsChannel(InputChannel):
             return await output.send(sender_id, PICTURE_ONLY)
         if await self._keyword(output, sender_id, text):
             return
-        refused = self.limiter.refuse(sender_id, text)
+        refused = await self.limiter.refuse(sender_id, text)
         if refused is not None:
             await output.send(sender_id, refused)
             logger.warning("SMS from %s over the rate limit: not handled.", sender_id)

@@ -40,7 +40,7 @@ from socketio import AsyncRedisManager, AsyncServer
 from bot import settings
 from bot.safety.guidance import EMERGENCY_RESPONSE
 from channels import guard
-from channels.rate_limit import RateLimiter
+from channels.rate_limit import RateLimiter, rate_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class WidgetChannel(InputChannel):
                    if settings.REDIS_URL else None)
         self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=settings.CORS_ORIGINS,
                                client_manager=manager)
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or rate_limiter()
         self.app: Optional[Sanic] = None
 
     @classmethod
@@ -174,7 +174,7 @@ class WidgetChannel(InputChannel):
     async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
                       text: Any) -> None:
         output = WidgetOutput(self.sio)
-        refused = self.limiter.refuse(sender_id, text)
+        refused = await self.limiter.refuse(sender_id, text)
         if refused is not None:
             await output.send_text_message(sender_id, refused)
             logger.warning("Widget session %s over the rate limit: message not handled.", sender_id)
