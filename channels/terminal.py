@@ -43,7 +43,7 @@ def _typed_lines():
 
 
 def main() -> None:
-    url = sys.argv[1] if len(sys.argv) > 1 else f"http://{settings.HOST}:{settings.RASA_PORT}/webhooks/rest/webhook"
+    url = sys.argv[1] if len(sys.argv) > 1 else f"{settings.RASA_URL}/webhooks/rest/webhook"
     if sys.stdin.isatty():
         print("Type a message and press Enter; Ctrl-D to leave.", flush=True)
     try:
