@@ -12,8 +12,8 @@ number of conversations and a time limit; loopback only. Set-ups, each started f
   pg-2           two replicas of each behind nginx, on PostgreSQL and Redis (`make run-production`)
 
 Prints turns/s, p50/p95/p99 latency (per message, retries included), failed turns,
-retries and how many cores each part kept busy, per set-up and level; then the ratios (pg-2 / pg-1, sqlite / sqlite-stock);
-then, on pg-2, a run during which one rasa replica is killed: failed turns, retries,
+retries and how many cores each part kept busy, per set-up and level; then the ratios
+(pg-2 / pg-1, sqlite / sqlite-stock); then, on pg-2, a run during which one rasa replica is killed: failed turns, retries,
 the stored conversations compared with what the patients sent, the replica's return,
 and the audit chain's verification.
 Needs the trained model (`make train`), PostgreSQL, Redis and nginx.
@@ -73,9 +73,10 @@ async def level(clinic: Clinic, concurrency: int, conversations: int, seconds: f
     return done, time.perf_counter() - started
 
 
-def cpu_seconds(stack: Stack) -> dict[str, float]:
-    """CPU time used so far by each part: the rasa and action servers, nginx, PostgreSQL and
-    Redis (all of this machine's), and this process (the patients and the Twilio stand-in)."""
+def cpu_seconds(stack: Stack) -> dict[str, dict[int, float]]:
+    """CPU time used so far by each process of each part: the rasa and action servers, nginx,
+    PostgreSQL and Redis (all of this machine's), and this process (the patients and the Twilio
+    stand-in)."""
     tick = os.sysconf("SC_CLK_TCK")
 
     def used(pid: int) -> float:
@@ -102,7 +103,15 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
     parts = {"rasa": pids(stack.rasa), "actions": pids(stack.actions),
              "nginx": named("nginx"), "postgres": named("postgres"), "redis": named("redis-server"),
              "patients": [os.getpid()]}
-    return {part: sum(map(used, found)) for part, found in parts.items()}
+    return {part: {pid: used(pid) for pid in found} for part, found in parts.items()}
+
+
+def cores_busy(before: dict, after: dict, elapsed: float) -> str:
+    """CPU seconds per second of each part, over the processes that lived through the interval."""
+    def used(part: str) -> float:
+        return sum(after[part][pid] - before[part][pid] for pid in after[part] if pid in before[part])
+
+    return " ".join(f"{part} {used(part) / elapsed:.2f}" for part in after)
 
 
 def summary(patients: list, elapsed: float) -> dict:
@@ -152,7 +161,7 @@ def measure(setup: str, levels: list[int], args, twilio: TwilioStandIn) -> dict:
             before = cpu_seconds(stack)
             patients, elapsed = asyncio.run(level(clinic, concurrency, args.conversations, args.seconds))
             after = cpu_seconds(stack)
-            busy = " ".join(f"{part} {(after[part] - before[part]) / elapsed:.2f}" for part in after)
+            busy = cores_busy(before, after, elapsed)
             results[concurrency] = summary(patients, elapsed)
             row = results[concurrency]
             print(f"{setup:>12} {concurrency:>7} {row['turns']:>6} {row['turns/s']:>8.1f} {row['p50']:>8.0f} "
@@ -180,8 +189,9 @@ def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> Non
     sent = sum(len(patient.sent) for patient in patients)
     print(f"\nFailover (pg-2, {concurrency} at once for {args.failover_seconds:.0f} s, rasa-1 killed with SIGKILL "
           f"after {args.kill_after:.0f} s):")
+    longest = max(turn.seconds for patient in patients for turn in patient.turns)
     print(f"  {row['turns']} turns in {elapsed:.1f} s, {row['turns/s']:.1f} turns/s, p50 {row['p50']:.0f} ms, "
-          f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms, max {max(t.seconds for p in patients for t in p.turns):.1f} s")
+          f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms, max {longest:.1f} s")
     print(f"  failed turns {row['failed']}, retries {row['retries']}")
     print(f"  stored conversations checked: {len(patients)} conversations, {sent} messages sent; "
           f"missing, repeated, out of order or unanswered: {len(problems)}")

@@ -91,9 +91,10 @@ def run(servers: list[Server], text: str) -> None:
 
 
 def main() -> None:
-    base = f"http://{settings.HOST}:{settings.RASA_PORT}"
-    run(single(dict(os.environ)), banner(base, f"http://{settings.HOST}:{settings.CONSOLE_PORT}", settings.SMS_WEBHOOK_URL,
-                         f"  Action server:          http://{settings.HOST}:{settings.ACTION_SERVER_PORT}\n"))
+    host = settings.HOST
+    run(single(dict(os.environ)), banner(
+        f"http://{host}:{settings.RASA_PORT}", f"http://{host}:{settings.CONSOLE_PORT}", settings.SMS_WEBHOOK_URL,
+        f"  Action server:          http://{host}:{settings.ACTION_SERVER_PORT}\n"))
 
 
 if __name__ == "__main__":
