@@ -5,8 +5,7 @@ intake or a rights request) or over SMS (signed webhook requests; the replies ar
 the Twilio stand-in). A REST message carries its own id and is sent again, with the same
 id, when the answer is a gateway error or the connection breaks (a replica died); an SMS
 is sent again with the same MessageSid. Each patient remembers what it sent, so that
-`check` can compare the stored conversation with it: every message once, in order, each
-answered before the next.
+`check` can compare the stored conversation with it: every message once and answered.
 """
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ import re
 import string
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Optional
@@ -153,13 +153,23 @@ def slot_texts(vault, count: int) -> list[str]:
     return texts
 
 
-def check(vault, patient: Patient) -> list[str]:
-    """What is wrong with the stored conversation, compared with what the patient sent:
-    a message missing, stored twice or out of order, or a message left unanswered."""
+def said(vault, patient: Patient) -> tuple[str, list[dict]]:
+    """The patient's conversation id and its stored events, all sessions."""
     sender = vault.sms.sender_for(patient.sender) if patient.channel == "sms" else patient.sender
-    events = vault.conversations.load(sender, all_sessions=True) or []
-    said = [event.get("text") for event in events if event.get("event") == "user"]
-    problems = [] if said == patient.sent else [f"{sender}: sent {patient.sent}, stored {said}"]
+    return sender, vault.conversations.load(sender, all_sessions=True) or []
+
+
+def check(vault, patient: Patient) -> list[str]:
+    """What is wrong with the stored conversation, compared with what the patient sent: a
+    message missing or stored twice, a message left unanswered, or (REST, where each message
+    waits for its answer) messages out of order. SMS order across a failover: `reordered`."""
+    sender, events = said(vault, patient)
+    texts = [event.get("text") for event in events if event.get("event") == "user"]
+    problems = []
+    if Counter(texts) != Counter(patient.sent):
+        problems.append(f"{sender}: sent {patient.sent}, stored {texts}")
+    elif texts != patient.sent and patient.channel == "rest":
+        problems.append(f"{sender}: sent {patient.sent}, stored in another order {texts}")
     turn: list[dict] = []
     for event in events + [{"event": "user"}]:
         if event.get("event") == "user":
@@ -168,3 +178,9 @@ def check(vault, patient: Patient) -> list[str]:
             turn = []
         turn.append(event)
     return problems
+
+
+def reordered(vault, patient: Patient) -> bool:
+    """Whether the conversation holds the patient's messages in another order than sent."""
+    _, events = said(vault, patient)
+    return [event.get("text") for event in events if event.get("event") == "user"] != patient.sent
