@@ -53,7 +53,8 @@ class SerialRedisLockStore(RedisLockStore):
 
     def _change(self, conversation_id: str, change: Callable[[TicketLock], Any]) -> Any:
         """Apply `change` to the conversation's lock in one transaction; return its result.
-        The lock is deleted when no ticket is left."""
+        The lock is written only when it changed (a waiting turn polls it every 20 ms), and
+        deleted when no ticket is left."""
         key = self.key_prefix + conversation_id
 
         def transaction(pipe: Any) -> Any:
@@ -61,9 +62,9 @@ class SerialRedisLockStore(RedisLockStore):
             lock = TicketLock.from_dict(json.loads(stored)) if stored else TicketLock(conversation_id)
             result = change(lock)
             pipe.multi()
-            if lock.tickets:
+            if lock.tickets and (stored is None or lock.dumps() != stored.decode()):
                 pipe.set(key, lock.dumps())
-            else:
+            elif not lock.tickets and stored is not None:
                 pipe.delete(key)
             return result
 

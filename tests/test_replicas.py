@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 import requests
 
-from tests.conftest import PRODUCTION
+from tests.conftest import PRODUCTION, SMS_PUBLIC_URL
 from tests.support.patients import Clinic, check, new_patient
 from tests.test_widget import Browser
 
@@ -66,8 +66,6 @@ def test_a_staff_reply_through_one_replica_reaches_the_patient_on_the_other(stac
 
 
 def test_a_replica_killed_while_patients_talk_loses_nothing_and_rejoins(stack, twilio):
-    from tests.conftest import SMS_PUBLIC_URL
-
     vault = stack.vault()
     clinic = Clinic(stack.base_url, vault, twilio, SMS_PUBLIC_URL)
     patients = [new_patient(channel, script) for channel, script in
