@@ -83,11 +83,9 @@ class AuditLog:
         raise RuntimeError("The audit log is too busy to append; try again.")
 
     def _advance_head(self, seq: int, entry_hash: str) -> None:
+        """Move the checkpoint forward (never back: appends may finish out of order)."""
         with self.keys.begin() as db:
-            moved = db.execute(update(audit_head).where(audit_head.c.id == 1, audit_head.c.length < seq)
-                               .values(length=seq, hash=entry_hash)).rowcount
-            if not moved and db.execute(select(audit_head.c.id)).first() is None:
-                db.execute(insert(audit_head).values(id=1, length=seq, hash=entry_hash))
+            db.execute(update(audit_head).where(audit_head.c.length < seq).values(length=seq, hash=entry_hash))
 
     def rebase_head(self) -> int:
         """After a restore: move the checkpoint to the restored chain's end; returns the
@@ -132,7 +130,9 @@ class AuditLog:
         """Walk the chain from the start; name the first entry changed, removed or reordered."""
         with self.keys.connect() as db:
             head = db.execute(select(audit_head)).first()
-        expected_seq, prev = (head.base_seq + 1, head.base_hash) if head else (1, GENESIS)
+        if head is None:
+            return Verdict(False, 0, None, "the checkpoint in the key store was removed")
+        expected_seq, prev = head.base_seq + 1, head.base_hash
         hashes: dict[int, str] = {}
         with self.data.connect() as db:
             rows = [row._mapping for row in db.execute(select(audit_log).order_by(audit_log.c.id))]
@@ -148,9 +148,9 @@ class AuditLog:
                 return Verdict(False, len(hashes), entry["seq"], "its content was changed")
             hashes[entry["seq"]] = prev = entry["hash"]
             expected_seq += 1
-        if head and head.length >= expected_seq:
+        if head.length >= expected_seq:
             return Verdict(False, len(hashes), expected_seq,
                            f"the newest entries, {expected_seq} to {head.length}, were removed")
-        if head and head.length > head.base_seq and hashes.get(head.length) != head.hash:
+        if head.length > head.base_seq and hashes.get(head.length) != head.hash:
             return Verdict(False, len(hashes), head.length, "it does not match the checkpoint in the key store")
         return Verdict(True, len(hashes))

@@ -200,15 +200,33 @@ def test_a_conversation_is_stored_event_by_event_and_erased_with_its_patient(vau
 
 def test_concurrent_audit_appends_keep_one_chain(vault, vault_config):
     other = Vault(vault_config)
-    workers = [threading.Thread(target=lambda v=v: [v.audit.append("system", "test.append") for _ in range(15)])
-               for v in (vault, other, vault, other)]
+    start, failures = threading.Barrier(4), []
+
+    def append_15(writer: Vault) -> None:
+        start.wait()  # the first appends of both processes race for the empty chain
+        try:
+            for _ in range(15):
+                writer.audit.append("system", "test.append")
+        except Exception as error:  # reported below: a thread's exception is otherwise only a warning
+            failures.append(error)
+
+    workers = [threading.Thread(target=append_15, args=(v,)) for v in (vault, other, vault, other)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     other.close()
+    assert failures == []
     verdict = vault.audit.verify()
     assert verdict.ok and verdict.entries == 60
+
+
+def test_verify_finds_the_audit_checkpoint_removed(vault):
+    vault.audit.append("system", "test.append")
+    with vault.keys.begin() as db:
+        db.execute(text("DELETE FROM audit_head"))
+    verdict = vault.audit.verify()
+    assert not verdict.ok and "checkpoint" in verdict.problem
 
 
 @pytest.mark.parametrize("tamper, problem", [
