@@ -10,7 +10,6 @@ Run: python -m bot.action_server
 """
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import socket
@@ -21,6 +20,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import settings
+from channels.readiness import vault_readiness
 from privacy import VaultError, redaction, shared_vault
 
 logger = logging.getLogger("bot.action_server")
@@ -43,11 +43,7 @@ def build_app(token: str) -> Sanic:
 
     @app.get("/ready")
     async def ready(_: Request):
-        try:
-            await asyncio.to_thread(shared_vault().conversations.check)
-        except Exception as error:
-            return response.json({"status": "unavailable", "vault": type(error).__name__}, status=503)
-        return response.json({"status": "ok"})
+        return await vault_readiness(shared_vault)
 
     async def on_error(request: Request, exception: Exception):
         status = getattr(exception, "status_code", 500)

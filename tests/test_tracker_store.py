@@ -5,6 +5,7 @@ import sys
 import uuid
 
 import pytest
+import requests
 from sqlalchemy import func, select, text
 
 from privacy.schema import conversation_events
@@ -91,8 +92,13 @@ def test_a_conversation_survives_a_restart_of_the_rasa_server(pg_stack, sender):
     assert "Goodbye" in reply  # the answer to "anything else?" needed the stored history
 
 
+def vault_readiness(stack) -> list[int]:
+    """The /ready status codes of the processes that need only the vault."""
+    return [requests.get(f"{url}/ready", timeout=30).status_code for url in (stack.action_url, stack.console_url)]
+
+
 def test_a_failing_store_tells_the_patient_and_turns_readiness_false(stack, sender):
-    assert stack.ready().status_code == 200
+    assert stack.ready().status_code == 200 and vault_readiness(stack) == [200, 200]
     vault = stack.vault()
     try:
         with vault.data.begin() as db:
@@ -102,13 +108,14 @@ def test_a_failing_store_tells_the_patient_and_turns_readiness_false(stack, send
             assert "something went wrong on our side" in replies[0]["text"] and "try again" in replies[0]["text"]
             ready = stack.ready()
             assert ready.status_code == 503 and ready.json()["tracker_store"] is False
+            assert vault_readiness(stack) == [503, 503]
         finally:
             with vault.data.begin() as db:
                 db.execute(text("ALTER TABLE conversation_events_away RENAME TO conversation_events"))
     finally:
         vault.close()
     assert "469-421-2618" in stack.say(sender, "what's your phone number?")[0]["text"]
-    assert stack.ready().status_code == 200
+    assert stack.ready().status_code == 200 and vault_readiness(stack) == [200, 200]
     assert re.search(r"Tracker store save failed: (Operational|Programming)Error", stack.rasa.log())
 
 

@@ -23,6 +23,7 @@ from channels.console import rasa_api
 from channels.console.masking import has_contact, mask
 from channels.console.security import (COOKIE, HEADERS, LOGIN_COOKIE, clear_cookie, current, form_token_ok,
                                        login_token, needs, set_cookie, token_refused)
+from channels.readiness import vault_readiness
 from privacy import shared_vault
 from privacy.errors import VaultError
 from privacy.staff import SECOND_FACTOR, LoginFailed
@@ -262,10 +263,6 @@ def create_app() -> Sanic:
 
     @app.get("/ready")
     async def ready(_: Request) -> HTTPResponse:
-        try:
-            await asyncio.to_thread(vault().conversations.check)
-        except Exception as error:
-            return response.json({"status": "unavailable", "vault": type(error).__name__}, status=503)
-        return response.json({"status": "ok"})
+        return await vault_readiness(vault)
 
     return app
