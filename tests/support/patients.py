@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Optional
+from typing import Any, Optional
 from urllib.parse import urlencode
 
 import aiohttp
@@ -65,20 +65,10 @@ class Clinic:
 
     async def rest(self, session: aiohttp.ClientSession, patient: Patient, text: str) -> list[dict]:
         """Send one message; the bot's replies ([] after ATTEMPTS failures)."""
-        message_id, start = uuid.uuid4().hex, time.perf_counter()
-        for attempt in range(ATTEMPTS):
-            try:
-                async with session.post(self.rest_url, json={"sender": patient.sender, "message": text,
-                                                             "message_id": message_id}) as reply:
-                    if reply.status not in RETRY_STATUSES:
-                        body = await reply.json() if reply.status == 200 else []
-                        break
-            except aiohttp.ClientError:
-                pass
-            patient.retries += 1
-            await asyncio.sleep(0.2 * (attempt + 1))
-        else:
-            body = []
+        start = time.perf_counter()
+        message = {"sender": patient.sender, "message": text, "message_id": uuid.uuid4().hex}
+        status, body = await self._post(session, patient, self.rest_url, json=message)
+        body = body if status == 200 and isinstance(body, list) else []
         patient.sent.append(text)
         patient.turns.append(Turn(patient.script, time.perf_counter() - start, bool(body)))
         return body
@@ -89,21 +79,29 @@ class Clinic:
         signature = RequestValidator(self.twilio.auth_token).compute_signature(self.sms_public_url, dict(fields))
         headers = {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"}
         before, start, ok = len(self.twilio.to(patient.sender)), time.perf_counter(), False
-        for attempt in range(ATTEMPTS):
-            try:
-                async with session.post(self.sms_url, data=urlencode(fields), headers=headers) as reply:
-                    if reply.status == 200:
-                        break
-            except aiohttp.ClientError:
-                pass
-            patient.retries += 1
-            await asyncio.sleep(0.2 * (attempt + 1))
+        await self._post(session, patient, self.sms_url, data=urlencode(fields), headers=headers)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not ok:
             ok = len(self.twilio.to(patient.sender)) > before
             await asyncio.sleep(0.01)
         patient.sent.append(text)
         patient.turns.append(Turn(patient.script, time.perf_counter() - start, ok))
+
+    @staticmethod
+    async def _post(session: aiohttp.ClientSession, patient: Patient, url: str, **request) -> tuple[int, Any]:
+        """POST, and POST the same again while the answer is a gateway error or the connection
+        breaks (a replica died); the status and JSON body, or (0, None) after ATTEMPTS tries."""
+        for attempt in range(ATTEMPTS):
+            try:
+                async with session.post(url, **request) as reply:
+                    if reply.status not in RETRY_STATUSES:
+                        json = reply.content_type == "application/json"
+                        return reply.status, await reply.json() if json else None
+            except aiohttp.ClientError:
+                pass
+            patient.retries += 1
+            await asyncio.sleep(0.2 * (attempt + 1))
+        return 0, None
 
     async def converse(self, session: aiohttp.ClientSession, patient: Patient) -> Patient:
         """Hold the patient's whole conversation."""
@@ -178,6 +176,7 @@ def check(vault, patient: Patient) -> list[str]:
             turn = []
         turn.append(event)
     return problems
+
 
 
 def reordered(vault, patient: Patient) -> bool:
