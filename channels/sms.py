@@ -7,7 +7,9 @@ Unlike Rasa's twilio channel:
   anything else gets 403 and never reaches the bot;
 - a MessageSid is handled once, however often Twilio retries it;
 - Twilio gets its answer at once and the message is handled in the background, one at a
-  time per sender in the order received; replies go out through channels/sms_delivery.py;
+  time per sender in the order received, across processes too: a message waits for the
+  sender's earlier ones that another process is answering (an emergency does not wait);
+  replies go out through channels/sms_delivery.py;
 - a message is kept in the vault (sealed) until it is answered, claimed by this process for a
   lease it renews every few seconds: when a process dies with messages unanswered, another
   one takes them over once the lease runs out (one that reached Rasa is not handled twice);
@@ -26,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Awaitable, Callable, Optional
@@ -41,6 +44,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import settings
 from bot.safety.guidance import EMERGENCY_RESPONSE
+from bot.safety.red_flags import detect
 from channels import choices, guard, sms_text
 from channels.handled import replies_to
 from channels.rate_limit import RateLimiter, rate_limiter
@@ -59,6 +63,7 @@ PICTURE_ONLY = ("I can only read text, not pictures: please type your question. 
 PICTURE_IGNORED = "(I can't see pictures, only your words.)"
 LEASE = timedelta(seconds=20)  # how long a process's claim on a message lasts unless renewed
 RENEW_SECONDS = 5.0
+EARLIER_WAIT = 2 * LEASE.total_seconds()  # how long a message waits for an earlier one held by another process
 UNAVAILABLE = ("Sorry, we can't take messages right now. Please try again in a few minutes or call "
                "(469) 421-2618. If this is an emergency, call 911.")
 
@@ -141,6 +146,8 @@ class SmsChannel(InputChannel):
         self.limiter = limiter or rate_limiter()
         self._tasks: set[asyncio.Task] = set()
         self._senders: dict[str, _Queue] = {}
+        self._answering: set[str] = set()  # the messages this process is answering now
+        self._answered_early: set[str] = set()  # this process's messages answered before their turn came
         self.owner = secrets.token_hex(8)  # this process, as the claimant of the messages it handles
 
     @classmethod
@@ -233,24 +240,67 @@ class SmsChannel(InputChannel):
 
     async def _handle(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       sender_id: str, message_sid: str, form: _Form, retried: bool = False) -> None:
-        """Handle one message, after the sender's earlier ones; then it counts as handled."""
+        """Handle one message after the sender's earlier ones (an emergency at once, whatever
+        came before); then it counts as handled."""
+        if detect(form.first("Body")):
+            return await self._handle_now(agent, on_new_message, sender_id, message_sid, form, retried)
         queue = self._senders.setdefault(sender_id, _Queue())
         queue.waiting += 1
         try:
             async with queue.lock:
-                if not (retried and await replies_to(agent, sender_id, message_sid) is not None):
-                    await self._answer(agent, on_new_message, sender_id, message_sid, form)
-        except Exception as error:  # a reply of its own for whatever failed
-            logger.error("SMS from %s could not be handled (%s).", sender_id, type(error).__name__)
-            await self.get_output_channel().send(sender_id, guard.APOLOGY)
+                if message_sid in self._answered_early:  # it was answered before a later message
+                    self._answered_early.discard(message_sid)
+                    return
+                await self._handle_now(agent, on_new_message, sender_id, message_sid, form, retried, in_order=True)
         finally:
             queue.waiting -= 1
             if queue.waiting == 0:
                 del self._senders[sender_id]
+
+    async def _handle_now(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                          sender_id: str, message_sid: str, form: _Form, retried: bool,
+                          in_order: bool = False) -> None:
+        self._answering.add(message_sid)
+        try:
+            if in_order:
+                await self._answer_earlier(agent, on_new_message, sender_id, message_sid)
+            if not (retried and await replies_to(agent, sender_id, message_sid) is not None):
+                await self._answer(agent, on_new_message, sender_id, message_sid, form)
+        except Exception as error:  # a reply of its own for whatever failed
+            logger.error("SMS from %s could not be handled (%s).", sender_id, type(error).__name__)
+            await self.get_output_channel().send(sender_id, guard.APOLOGY)
+        finally:
+            self._answering.discard(message_sid)
+        await self._mark_handled(message_sid)
+
+    @staticmethod
+    async def _mark_handled(message_sid: str) -> None:
         try:
             await asyncio.to_thread(shared_vault().sms.handled, message_sid)
         except Exception as error:  # it stays claimed; answered again only if this process stops
             logger.error("SMS %s could not be marked handled (%s).", message_sid, type(error).__name__)
+
+    async def _answer_earlier(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                              sender_id: str, message_sid: str) -> None:
+        """Answer first the sender's earlier messages still unanswered: wait while another process
+        handles one (up to EARLIER_WAIT), take over those of a process that died."""
+        sms = shared_vault().sms
+        deadline = time.monotonic() + EARLIER_WAIT
+        while (earlier := await asyncio.to_thread(sms.earlier, message_sid, self.owner, LEASE)) is None:
+            if time.monotonic() > deadline:
+                logger.warning("SMS %s from %s answered before an earlier one still held by another process.",
+                               message_sid, sender_id)
+                return
+            await asyncio.sleep(0.1)
+        for earlier_sid, raw, taken_over in earlier:
+            if earlier_sid in self._answering:  # an emergency, being answered
+                continue
+            if await replies_to(agent, sender_id, earlier_sid) is None:
+                logger.warning("SMS %s from %s was still unanswered: answering it first.", earlier_sid, sender_id)
+                await self._answer(agent, on_new_message, sender_id, earlier_sid, _Form.parse(raw.encode()))
+                if not taken_over:  # its own turn is still to come in this process
+                    self._answered_early.add(earlier_sid)
+            await self._mark_handled(earlier_sid)
 
     async def _answer(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       sender_id: str, message_sid: str, form: _Form) -> None:

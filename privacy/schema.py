@@ -280,6 +280,7 @@ sms_received = Table(
     Column("handled_at", DateTime(timezone=True)),
     Column("claimed_by", String(32)),
     Column("claimed_until", DateTime(timezone=True), index=True),
+    Index("ix_sms_received_sender_id_received_at", "sender_id", "received_at"),  # a sender's earlier messages
 )
 
 # Staff of the console (privacy/staff.py); the TOTP secret is sealed with the account's own key.

@@ -9,13 +9,15 @@ the metrics see; only this module turns it back into a number, to send a reply.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from privacy import contact
+from privacy.clock import as_utc
 from privacy.consent import ConsentRequired
 from privacy.errors import SubjectErased
 from privacy.keystore import CONTACT
@@ -123,22 +125,51 @@ class SmsSenders:
         with self.vault.data.connect() as db:
             abandoned = db.execute(
                 select(sms_received.c.message_sid, sms_received.c.sender_id, sms_received.c.request,
-                       sms_received.c.claimed_until)
+                       sms_received.c.claimed_by, sms_received.c.claimed_until)
                 .where(sms_received.c.handled_at.is_(None), sms_received.c.claimed_until < now)
                 .order_by(sms_received.c.received_at).limit(limit)).all()
-        taken = []
-        for row in abandoned:
-            with self.vault.data.begin() as db:  # only one process wins each message
+        taken = [(row.message_sid, row.sender_id, self._claim(row, owner, now + lease)) for row in abandoned]
+        return [message for message in taken if message[2] is not None]
+
+    def earlier(self, message_sid: str, owner: str, lease: timedelta) -> Optional[list[tuple[str, str, bool]]]:
+        """The same sender's messages received before `message_sid` and not yet handled, for
+        `owner` to answer first, oldest first, as (message_sid, request, whether it was taken
+        over from a process that died). None while another living process holds one: ask again."""
+        now = self.vault.now()
+        with self.vault.data.connect() as db:
+            this = db.execute(select(sms_received.c.sender_id, sms_received.c.received_at)
+                              .where(sms_received.c.message_sid == message_sid)).one()
+            waiting = db.execute(
+                select(sms_received.c.message_sid, sms_received.c.request, sms_received.c.claimed_by,
+                       sms_received.c.claimed_until)
+                .where(sms_received.c.sender_id == this.sender_id, sms_received.c.handled_at.is_(None),
+                       sms_received.c.received_at < this.received_at)
+                .order_by(sms_received.c.received_at)).all()
+        if any(row.claimed_by != owner and as_utc(row.claimed_until) >= now for row in waiting):
+            return None
+        found = []
+        for row in waiting:
+            request = self._claim(row, owner, now + lease)
+            if request is None and row.claimed_by != owner:
+                return None  # another process won it, or it was erased: ask again
+            if request is not None:
+                found.append((row.message_sid, request, row.claimed_by != owner))
+        return found
+
+    def _claim(self, row: Row, owner: str, until: datetime) -> Optional[str]:
+        """Claim one unhandled message for `owner` (one process wins it) and open its request;
+        None when another process won it, or the patient's data was erased meanwhile (then
+        there is nothing to answer, and it counts as handled)."""
+        if row.claimed_by != owner:
+            with self.vault.data.begin() as db:
                 won = db.execute(update(sms_received).where(
                     sms_received.c.message_sid == row.message_sid,
                     sms_received.c.claimed_until == row.claimed_until,
-                ).values(claimed_by=owner, claimed_until=now + lease)).rowcount
+                ).values(claimed_by=owner, claimed_until=until)).rowcount
             if not won:
-                continue
-            try:
-                request = self.vault.sealer.open(row.request, "sms_received", "request", row.message_sid)
-            except SubjectErased:  # the patient's data was erased meanwhile: nothing to answer
-                self.handled(row.message_sid)
-                continue
-            taken.append((row.message_sid, row.sender_id, request))
-        return taken
+                return None
+        try:
+            return self.vault.sealer.open(row.request, "sms_received", "request", row.message_sid)
+        except SubjectErased:
+            self.handled(row.message_sid)
+            return None

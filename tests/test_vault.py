@@ -4,7 +4,7 @@ import shutil
 import subprocess
 import threading
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, text, update
@@ -20,7 +20,7 @@ from privacy.errors import (
     SubjectErased,
     TamperedError,
 )
-from privacy.schema import health_records, patients
+from privacy.schema import health_records, patients, sms_received
 from tests.support.databases import create_pg_database, drop_pg_database
 
 CANARY = dict(name="Zebulon Quartermaine", birth_date=date(1961, 3, 14), phone="(214) 555-0147",
@@ -261,3 +261,21 @@ def test_audit_appends_from_every_process_wait_for_one_lock_on_postgresql(vault)
         holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": APPEND_LOCK})
     writer.join(timeout=30)
     assert appended and vault.audit.verify().ok
+
+
+def test_a_senders_earlier_sms_is_waited_for_while_its_process_lives_and_taken_over_once_it_died(vault):
+    lease = timedelta(seconds=20)
+    vault.sms.receive("SM1", "sms_a", "Body=first", owner="p1", lease=lease)
+    vault.sms.receive("SM2", "sms_a", "Body=second", owner="p2", lease=lease)
+    vault.sms.receive("SM3", "sms_b", "Body=other sender", owner="p2", lease=lease)
+    assert vault.sms.earlier("SM1", "p1", lease) == []
+    assert vault.sms.earlier("SM2", "p2", lease) is None  # p1 is alive and answering SM1
+    assert vault.sms.earlier("SM3", "p2", lease) == []
+    with vault.data.begin() as db:  # p1 died: its lease ran out
+        db.execute(update(sms_received).where(sms_received.c.message_sid == "SM1")
+                   .values(claimed_until=vault.now() - timedelta(seconds=1)))
+    assert vault.sms.earlier("SM2", "p2", lease) == [("SM1", "Body=first", True)]
+    assert vault.sms.take_over("p3", lease) == []  # p2 holds it now
+    assert vault.sms.earlier("SM2", "p2", lease) == [("SM1", "Body=first", False)]
+    vault.sms.handled("SM1")
+    assert vault.sms.earlier("SM2", "p2", lease) == []

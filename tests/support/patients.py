@@ -159,14 +159,13 @@ def said(vault, patient: Patient) -> tuple[str, list[dict]]:
 
 def check(vault, patient: Patient) -> list[str]:
     """What is wrong with the stored conversation, compared with what the patient sent: a
-    message missing or stored twice, a message left unanswered, or (REST, where each message
-    waits for its answer) messages out of order. SMS order across a failover: `reordered`."""
+    message missing or stored twice, messages out of order, or a message left unanswered."""
     sender, events = said(vault, patient)
     texts = [event.get("text") for event in events if event.get("event") == "user"]
     problems = []
     if Counter(texts) != Counter(patient.sent):
         problems.append(f"{sender}: sent {patient.sent}, stored {texts}")
-    elif texts != patient.sent and patient.channel == "rest":
+    elif texts != patient.sent:
         problems.append(f"{sender}: sent {patient.sent}, stored in another order {texts}")
     turn: list[dict] = []
     for event in events + [{"event": "user"}]:
@@ -177,9 +176,3 @@ def check(vault, patient: Patient) -> list[str]:
         turn.append(event)
     return problems
 
-
-
-def reordered(vault, patient: Patient) -> bool:
-    """Whether the conversation holds the patient's messages in another order than sent."""
-    _, events = said(vault, patient)
-    return [event.get("text") for event in events if event.get("event") == "user"] != patient.sent
