@@ -260,6 +260,8 @@ class SmsChannel(InputChannel):
     async def _handle_now(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                           sender_id: str, message_sid: str, form: _Form, retried: bool,
                           in_order: bool = False) -> None:
+        """Answer the message (`in_order`: after the sender's earlier ones), apologising for a
+        failure, and mark it handled."""
         self._answering.add(message_sid)
         try:
             if in_order:
