@@ -39,7 +39,7 @@ class RateLimiter:
         self.burst, self.rate, self.clock = burst, per_minute / 60.0, clock
         self._buckets: dict[str, _Bucket] = {}
 
-    def allow(self, sender_id: str) -> bool:
+    async def _take(self, sender_id: str) -> bool:
         """Take one message from the sender's bucket; False when it is empty."""
         now = self.clock()
         bucket = self._buckets.pop(sender_id, None) or _Bucket(self.burst, now)
@@ -60,13 +60,7 @@ class RateLimiter:
             return None
         return SLOW_DOWN if await self._warn(sender_id) else ""
 
-    async def _take(self, sender_id: str) -> bool:
-        return self.allow(sender_id)
-
     async def _warn(self, sender_id: str) -> bool:
-        return self.should_warn(sender_id)
-
-    def should_warn(self, sender_id: str) -> bool:
         """True at most once a minute per limited sender: when to tell them to slow down."""
         bucket, now = self._buckets.get(sender_id), self.clock()
         if bucket is None or now - bucket.warned_at < 60:
