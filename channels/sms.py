@@ -288,7 +288,7 @@ class SmsChannel(InputChannel):
         handles one (up to EARLIER_WAIT), take over those of a process that died."""
         sms = shared_vault().sms
         deadline = time.monotonic() + EARLIER_WAIT
-        while (earlier := await asyncio.to_thread(sms.earlier, message_sid, self.owner, LEASE)) is None:
+        while (earlier := await asyncio.to_thread(sms.earlier, message_sid, sender_id, self.owner, LEASE)) is None:
             if time.monotonic() > deadline:
                 logger.warning("SMS %s from %s answered before an earlier one still held by another process.",
                                message_sid, sender_id)

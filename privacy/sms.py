@@ -131,19 +131,20 @@ class SmsSenders:
         taken = [(row.message_sid, row.sender_id, self._claim(row, owner, now + lease)) for row in abandoned]
         return [message for message in taken if message[2] is not None]
 
-    def earlier(self, message_sid: str, owner: str, lease: timedelta) -> Optional[list[tuple[str, str, bool]]]:
-        """The same sender's messages received before `message_sid` and not yet handled, for
-        `owner` to answer first, oldest first, as (message_sid, request, whether it was taken
-        over from a process that died). None while another living process holds one: ask again."""
+    def earlier(self, message_sid: str, sender_id: str, owner: str,
+                lease: timedelta) -> Optional[list[tuple[str, str, bool]]]:
+        """The sender's messages received before `message_sid` and not yet handled, for `owner`
+        to answer first, oldest first, as (message_sid, request, whether it was taken over from
+        a process that died). None while another living process holds one: ask again."""
         now = self.vault.now()
+        received = (select(sms_received.c.received_at).where(sms_received.c.message_sid == message_sid)
+                    .scalar_subquery())
         with self.vault.data.connect() as db:
-            this = db.execute(select(sms_received.c.sender_id, sms_received.c.received_at)
-                              .where(sms_received.c.message_sid == message_sid)).one()
             waiting = db.execute(
                 select(sms_received.c.message_sid, sms_received.c.request, sms_received.c.claimed_by,
                        sms_received.c.claimed_until)
-                .where(sms_received.c.sender_id == this.sender_id, sms_received.c.handled_at.is_(None),
-                       sms_received.c.received_at < this.received_at)
+                .where(sms_received.c.sender_id == sender_id, sms_received.c.handled_at.is_(None),
+                       sms_received.c.received_at < received)
                 .order_by(sms_received.c.received_at)).all()
         if any(row.claimed_by != owner and as_utc(row.claimed_until) >= now for row in waiting):
             return None
