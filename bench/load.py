@@ -13,9 +13,9 @@ number of conversations and a time limit; loopback only. Set-ups, each started f
 
 Prints turns/s, p50/p95/p99 latency (per message, retries included), failed turns,
 retries and how many cores each part kept busy, per set-up and level; then the ratios
-(pg-2 / pg-1, sqlite / sqlite-stock); then, on pg-2, a run during which one rasa replica is killed: failed turns, retries,
-the stored conversations compared with what the patients sent, the replica's return,
-and the audit chain's verification.
+(pg-2 / pg-1, sqlite / sqlite-stock); then, on pg-2, a run during which one rasa replica
+is killed: failed turns, retries, the stored conversations compared with what the
+patients sent, the replica's return, and the audit chain's verification.
 Needs the trained model (`make train`), PostgreSQL, Redis and nginx.
 Run: .venv/bin/python bench/load.py [--levels 4,16,32] [--conversations 48] [--seconds 60]
      [--failover-seconds 45] [--kill-after 10]
