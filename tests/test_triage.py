@@ -1,7 +1,7 @@
 """The triage table routes; it never diagnoses."""
 import pytest
 
-from bot.safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage
+from safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage
 
 
 @pytest.mark.parametrize("answers, level", [

@@ -4,7 +4,8 @@ One table, read top to bottom; the first rule that matches decides. A clinician 
 change a rule's words or thresholds here without touching anything else.
 
     level      when
-    emergency  any answer holds a red flag (see red_flags.py)
+    emergency  the answers are an emergency (safety.assess, its readable rules only: no backstop)
+    urgent     the answers may be one (safety's middle band: the patient said no one is in danger now)
     urgent     severity 8 or more
     urgent     high fever, can't keep fluids down, blood in urine, stool or vomit,
                severe pain, pregnancy with bleeding or pain, sudden vision or hearing loss,
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Optional
 
-from bot.safety.red_flags import detect
+from safety.assessment import ASK, EMERGENCY as EMERGENCY_LEVEL, assess
 
 EMERGENCY, URGENT, ROUTINE, SELF_CARE = "emergency", "urgent", "routine", "self_care"
 
@@ -53,8 +55,17 @@ class Triage:
     rule: str
 
 
+@lru_cache(maxsize=256)
+def _level(said: str) -> str:
+    return assess(said, statistical=False).level
+
+
 def _red_flag(a: Answers) -> bool:
-    return detect(a.said) is not None
+    return _level(a.said) == EMERGENCY_LEVEL
+
+
+def _possible_red_flag(a: Answers) -> bool:
+    return _level(a.said) == ASK
 
 
 def _severe(a: Answers) -> bool:
@@ -73,6 +84,7 @@ def _mild_cold(a: Answers) -> bool:
 
 RULES: tuple[tuple[str, str, Callable[[Answers], bool]], ...] = (
     (EMERGENCY, "a red flag in an answer", _red_flag),
+    (URGENT, "a possible red flag in an answer", _possible_red_flag),
     (URGENT, "severity 8 or more", _severe),
     (URGENT, "urgent warning signs", _urgent_words),
     (SELF_CARE, "mild cold-like symptoms for less than a week, severity 3 or less", _mild_cold),
