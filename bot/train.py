@@ -1,7 +1,8 @@
 """Trains the model when its inputs changed, keyed by a content hash (not timestamps).
 
 The model for a given config, domain and training data is models/<hash>.tar.gz;
-`make run` and the test suite both call this, so each set of inputs is trained once.
+`make run` and the test suite both call this, so each set of inputs is trained once. The
+emergency backstop (safety/backstop.py) is trained here too, once per version of its data.
 Run: python -m bot.train   (prints the model's path)
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bot.settings import MODELS_DIR, PROJECT_ROOT
+from safety import backstop
 
 CONFIG = PROJECT_ROOT / "config.yml"
 DOMAIN = PROJECT_ROOT / "bot" / "domain"
@@ -43,6 +45,7 @@ def model_path() -> Path:
 
 def ensure_model() -> Path:
     """Train unless the model for the current inputs exists; return its path."""
+    backstop.build()
     target = model_path()
     if target.exists():
         return target

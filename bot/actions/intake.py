@@ -17,8 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from bot import settings
 from bot.actions.common import LeavableForm, call, channel, intent, skipped, start_form, text, verified, vault, yes_or_no
-from bot.safety.red_flags import detect
-from bot.safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage
+from safety import CALL_911, assess
+from safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage
 
 QUESTIONS = {  # slot: (label in the summary, words that name it when correcting)
     "intake_reason": ("Reason for the visit", r"reason"),
@@ -174,9 +174,9 @@ class ActionSubmitIntake(Action):
             severity=int(answers["intake_severity"]) if "intake_severity" in answers else None,
             conditions=answers.get("intake_conditions", "")))
         events = [SlotSet(slot, None) for slot in (*QUESTIONS, "intake_consent", "intake_confirm")]
-        if result.level == EMERGENCY:  # the slot first, so that the answer leads with the right line
-            flag = detect(" ".join(answers.values()))
-            return [*events, SlotSet("red_flag", flag.guidance if flag else "call_911"),
+        if result.level == EMERGENCY:  # the slots first, so that the answer leads with the right line
+            found = assess(" ".join(answers.values()))
+            return [*events, SlotSet("red_flag", found.line or CALL_911), SlotSet("language", found.language),
                     FollowupAction("utter_emergency")]
         dispatcher.utter_message(response=TRIAGE_RESPONSES[result.level])
         return events

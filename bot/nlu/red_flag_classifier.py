@@ -1,10 +1,15 @@
-"""Rasa NLU component that turns a red flag into the `emergency` intent.
+"""Rasa NLU component that applies safety/ to every message.
 
-It runs after DIETClassifier and FallbackClassifier (components run in config
-order), so its word is final: whatever the model thought, a message with a red
-flag is an emergency. It also adds a `red_flag` entity whose value names the
-emergency line to lead with, which fills the `red_flag` slot that the
-emergency response's variations read.
+It runs after DIETClassifier and FallbackClassifier (components run in config order), so its
+word is final:
+- an emergency (safety's level EMERGENCY) becomes the `emergency` intent;
+- uncertain evidence (level ASK) becomes `possible_emergency`, which asks whether someone is in
+  danger now before anything else;
+- otherwise the model's intent stands, but never `emergency` or `possible_emergency`: whether a
+  message is an emergency is safety/'s decision alone, context rules included.
+For the first two it adds a `red_flag` entity naming the emergency line to lead with (911, 988 or
+Poison Control) and a `language` entity ("en" or "es"), which fill the slots the emergency
+response's variations read.
 """
 from __future__ import annotations
 
@@ -25,15 +30,16 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety.red_flags import CALL_911, detect
+import safety
+from bot.emergency import EMERGENCY_INTENT, LANGUAGE_ENTITY, POSSIBLE_EMERGENCY_INTENT, RED_FLAG_ENTITY
 
-EMERGENCY_INTENT = "emergency"
-RED_FLAG_ENTITY = "red_flag"
+INTENTS = {safety.EMERGENCY: EMERGENCY_INTENT, safety.ASK: POSSIBLE_EMERGENCY_INTENT}
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RedFlagClassifier(GraphComponent, IntentClassifier):
-    """Sets the emergency intent when the red-flag check matches."""
+    """Sets the emergency intents from safety's assessment of the message."""
 
     @classmethod
     def required_components(cls) -> List[type]:
@@ -47,30 +53,29 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "RedFlagClassifier":
+        safety.assess("")  # load the layers now, not on the first patient's message
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            flag = detect(text)
-            predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if flag is None and predicted != EMERGENCY_INTENT:
+            assessment = safety.assess(text)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                       if r.get(INTENT_NAME_KEY) not in INTENTS.values()]
+            intent_name = INTENTS.get(assessment.level)
+            if intent_name is None:
+                predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+                if predicted in INTENTS.values():  # the model's guess is not safety's decision
+                    fallback = ranking[0] if ranking else {INTENT_NAME_KEY: FALLBACK_INTENT,
+                                                           PREDICTED_CONFIDENCE_KEY: 1.0}
+                    message.set(INTENT, fallback, add_to_output=True)
+                    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
                 continue
-            if flag is not None:
-                intent = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-                message.set(INTENT, intent, add_to_output=True)
-                ranking = [
-                    r for r in message.get(INTENT_RANKING_KEY) or []
-                    if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT
-                ]
-                message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
-            entity = {
-                "entity": RED_FLAG_ENTITY,
-                "value": flag.guidance if flag else CALL_911,
-                "start": 0,
-                "end": len(text),
-                "confidence": 1.0,
-                "extractor": type(self).__name__,
-            }
-            message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+            intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            found = [{"entity": name, "value": value, "start": 0, "end": len(text), "confidence": 1.0,
+                      "extractor": type(self).__name__}
+                     for name, value in ((RED_FLAG_ENTITY, assessment.line), (LANGUAGE_ENTITY, assessment.language))]
+            message.set(ENTITIES, [*(message.get(ENTITIES) or []), *found], add_to_output=True)
         return messages
