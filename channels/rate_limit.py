@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from bot import settings
-from bot.safety.red_flags import detect
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +52,10 @@ class RateLimiter:
             return True
         return False
 
-    async def refuse(self, sender_id: str, text: object) -> Optional[str]:
+    async def refuse(self, sender_id: str, emergency: bool) -> Optional[str]:
         """None when the message may be handled (an emergency always may); otherwise what to
         tell the sender: SLOW_DOWN, or "" when they were told within the minute."""
-        if await self._take(sender_id) or (isinstance(text, str) and detect(text)):
+        if await self._take(sender_id) or emergency:
             return None
         return SLOW_DOWN if await self._warn(sender_id) else ""
 

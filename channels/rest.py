@@ -3,8 +3,8 @@
 It replaces Rasa's RestInput: the same request and answer format
 ({"sender": ..., "message": ...} in, a list of bot messages out), but the message
 is checked first (channels/guard.py), a malformed request gets a clear 400,
-and a failure while handling it gets an apology instead of an empty answer,
-with nothing the patient wrote in the logs.
+and a failure while handling it gets an apology instead of an empty answer (an
+emergency its emergency answer), with nothing the patient wrote in the logs.
 
 A client may name its message ({"message_id": "<1-64 letters, digits, _ or ->"}) so
 that it can send it again after a failure without it being handled twice: a message
@@ -57,22 +57,20 @@ class RestChannel(InputChannel):
             if (not isinstance(sender, str) or not SENDER_ID.match(sender)
                     or not (message_id is None or isinstance(message_id, str) and MESSAGE_ID.match(message_id))):
                 return response.json({"error": USAGE}, status=400)
-            if message_id:
-                handled = await replies_to(request.app.ctx.agent, sender, message_id)
+            collector = CollectingOutputChannel()
+            screened = guard.screen(body.get("message"))
+            if message_id and screened.text is not None:
+                try:
+                    handled = await replies_to(request.app.ctx.agent, sender, message_id)
+                except Exception as error:  # storage is down; an emergency is still answered below
+                    logger.error("REST message %s could not be looked up (%s).", message_id, type(error).__name__)
+                    handled = None
                 if handled is not None:
                     return response.json(handled)
-            checked = await guard.check(sender, body.get("message"))
-            first = [{"recipient_id": sender, "text": reply} for reply in checked.replies]
-            if checked.text is None:
-                return response.json(first)
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(checked.text, collector, sender, input_channel=self.name(), message_id=message_id)
-                )
-            except Exception as error:  # the patient gets an answer whatever failed
-                logger.error("REST message could not be handled (%s).", type(error).__name__)
-                return response.json(first + [{"recipient_id": sender, "text": guard.APOLOGY}])
-            return response.json(first + collector.messages)
+            checked = await guard.handoff(sender, screened)
+            answered = await guard.deliver(checked, sender, collector, lambda output: on_new_message(
+                UserMessage(checked.text, output, sender, input_channel=self.name(), message_id=message_id)))
+            # After a failure, the apology alone: not a part of an answer that was not saved.
+            return response.json(collector.messages if answered else collector.messages[-1:])
 
         return webhook

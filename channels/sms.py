@@ -29,7 +29,7 @@ import asyncio
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import parse_qsl
@@ -43,8 +43,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import settings
-from bot.safety.guidance import EMERGENCY_RESPONSE
-from bot.safety.red_flags import detect
+from bot.emergency import EMERGENCY_RESPONSE
 from channels import choices, guard, sms_text
 from channels.handled import replies_to
 from channels.rate_limit import RateLimiter, rate_limiter
@@ -190,12 +189,15 @@ class SmsChannel(InputChannel):
             message_sid, phone = form.first("MessageSid"), form.first("From")
             if not message_sid or not phone:
                 return response.text("MessageSid and From are required.", status=400)
+            emergency = guard.screen(form.first("Body")).emergency_answer  # before anything touches storage
             try:
-                sender_id, new = await asyncio.to_thread(self._register, message_sid, phone,
-                                                         (request.body or b"").decode("utf-8", errors="replace"))
+                sender_id, new = await asyncio.wait_for(
+                    asyncio.to_thread(self._register, message_sid, phone,
+                                      (request.body or b"").decode("utf-8", errors="replace")),
+                    guard.EMERGENCY_DEADLINE if emergency else None)
             except Exception as error:  # the database is down: tell the patient, Twilio delivers it
                 logger.error("SMS %s could not be registered (%s).", message_sid, type(error).__name__)
-                return _twiml(UNAVAILABLE)
+                return _twiml(*sms_text.segments(emergency)) if emergency else _twiml(UNAVAILABLE)
             if not new:
                 logger.info("SMS %s from %s was already handled.", message_sid, sender_id)
                 return _twiml()
@@ -242,7 +244,7 @@ class SmsChannel(InputChannel):
                       sender_id: str, message_sid: str, form: _Form, retried: bool = False) -> None:
         """Handle one message after the sender's earlier ones (an emergency at once, whatever
         came before); then it counts as handled."""
-        if detect(form.first("Body")):
+        if guard.screen(form.first("Body")).emergency_answer:
             return await self._handle_now(agent, on_new_message, sender_id, message_sid, form, retried)
         queue = self._senders.setdefault(sender_id, _Queue())
         queue.waiting += 1
@@ -312,22 +314,19 @@ class SmsChannel(InputChannel):
             return await output.send(sender_id, PICTURE_ONLY)
         if await self._keyword(output, sender_id, text):
             return
-        refused = await self.limiter.refuse(sender_id, text)
+        if text.strip().rstrip(".)").isdigit():  # a numbered choice, read as the button it names
+            text = choices.pick(text, await _last_buttons(agent, sender_id)) or text
+        screened = guard.screen(text)
+        refused = await self.limiter.refuse(sender_id, emergency=screened.emergency_answer is not None)
         if refused is not None:
             await output.send(sender_id, refused)
             logger.warning("SMS from %s over the rate limit: not handled.", sender_id)
             return
-        checked = await guard.check(sender_id, text)
-        for reply in checked.replies:
-            await output.send(sender_id, reply, always=checked.emergency)
-        if checked.text is None:
-            return
-        if pictures:
-            await output.send(sender_id, PICTURE_IGNORED)
-        message = checked.text
-        if message.strip().rstrip(".)").isdigit():
-            message = choices.pick(message, await _last_buttons(agent, sender_id)) or message
-        await on_new_message(UserMessage(message, output, sender_id, input_channel=self.name(), message_id=message_sid))
+        checked = await guard.handoff(sender_id, screened)
+        if pictures and checked.text is not None:
+            checked = replace(checked, replies=(*checked.replies, PICTURE_IGNORED))
+        await guard.deliver(checked, sender_id, output, lambda watched: on_new_message(
+            UserMessage(checked.text, watched, sender_id, input_channel=self.name(), message_id=message_sid)))
 
     async def _keyword(self, output: SmsOutput, sender_id: str, text: str) -> bool:
         """STOP, START or HELP: act and answer; True when the message was one."""

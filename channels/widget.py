@@ -38,7 +38,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot import settings
-from bot.safety.guidance import EMERGENCY_RESPONSE
+from bot.emergency import EMERGENCY_RESPONSE
 from channels import guard
 from channels.rate_limit import RateLimiter, rate_limiter
 
@@ -174,19 +174,12 @@ class WidgetChannel(InputChannel):
     async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
                       text: Any) -> None:
         output = WidgetOutput(self.sio)
-        refused = await self.limiter.refuse(sender_id, text)
+        screened = guard.screen(text)
+        refused = await self.limiter.refuse(sender_id, emergency=screened.emergency_answer is not None)
         if refused is not None:
             await output.send_text_message(sender_id, refused)
             logger.warning("Widget session %s over the rate limit: message not handled.", sender_id)
             return
-        checked = await guard.check(sender_id, text)
-        for reply in checked.replies:
-            await output.send_response(sender_id, {"text": reply,
-                                                   "utter_action": EMERGENCY_RESPONSE if checked.emergency else None})
-        if checked.text is None:
-            return
-        try:
-            await on_new_message(UserMessage(checked.text, output, sender_id, input_channel=self.name()))
-        except Exception as error:  # the patient gets an answer whatever failed
-            logger.error("Widget message could not be handled (%s).", type(error).__name__)
-            await output.send_text_message(sender_id, guard.APOLOGY)
+        checked = await guard.handoff(sender_id, screened)
+        await guard.deliver(checked, sender_id, output, lambda watched: on_new_message(
+            UserMessage(checked.text, watched, sender_id, input_channel=self.name())))

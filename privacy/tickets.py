@@ -82,8 +82,9 @@ class Tickets:
         self.vault.audit.append("system", "ticket.emergency", None, "emergency while waiting", {"ticket": ticket_id})
 
     def handoff_queue(self, staff: str) -> list[Ticket]:
-        """Handoffs waiting for staff, oldest first: unclaimed ones and those `staff` claimed.
-        A patient who asked for deletion (a request open, or carried out) is not shown."""
+        """Handoffs waiting for staff: unclaimed ones and those `staff` claimed, those whose patient sent
+        an emergency message first, then oldest first. A patient who asked for deletion (a request
+        open, or carried out) is not shown."""
         asked_deletion = select(rights_requests.c.subject_id).where(
             rights_requests.c.kind == "deletion", rights_requests.c.status.in_(OPEN_REQUESTS))
         with self.vault.data.connect() as db:
@@ -91,7 +92,7 @@ class Tickets:
                 tickets.c.kind == "handoff", subjects.c.erased_at.is_(None), subjects.c.restricted_until.is_(None),
                 tickets.c.subject_id.not_in(asked_deletion),
                 (tickets.c.status == "open") | ((tickets.c.status == "claimed") & (tickets.c.claimed_by == staff)))
-                .order_by(tickets.c.created_at)).all()
+                .order_by(tickets.c.emergency.desc(), tickets.c.created_at)).all()
         return [self._ticket(r) for r in rows]
 
     def claim(self, ticket_id: str, staff: str) -> bool:

@@ -15,7 +15,7 @@ from channels.console import rasa_api
 from channels.console.masking import mask
 from privacy.schema import staff_accounts, staff_sessions
 from tests.support.servers import PROJECT_ROOT
-from tests.test_flows import new_patient
+from tests.test_flows import Chat, new_patient
 from tests.test_sms import Phone
 from tests.test_widget import Browser
 
@@ -299,3 +299,20 @@ def test_a_patient_with_a_deletion_request_waiting_is_not_shown_either(agent, va
     vault.rights.open(subject, "deletion", channel="web")
     assert ticket.id not in [row["id"] for row in agent.get("/queue.json").json()]
     assert agent.get(f"/tickets/{ticket.id}", reason="answering the patient").status_code == 404
+
+
+def test_an_emergency_while_waiting_raises_the_ticket_above_the_others_with_an_alert(stack, agent):
+    calm, urgent = Chat(stack), Chat(stack)
+    calm("I want to talk to a person about my bill")
+    urgent("let me talk to someone please")
+    urgent("my wife just collapsed and she isn't breathing")
+    rows = agent.get("/queue.json").json()
+    ids = [row["id"] for row in rows]
+    ticket = next(row for row in rows if "Last message: let me talk to someone please" in row["summary"])
+    waiting = next(row for row in rows if "Last message: I want to talk to a person about my bill" in row["summary"])
+    assert ticket["emergency"] and not waiting["emergency"]
+    assert ids.index(ticket["id"]) < ids.index(waiting["id"])
+    assert all(row["emergency"] for row in rows[:ids.index(ticket["id"]) + 1])
+    agent.get("/queue")
+    alert = re.search(r'<div id="emergency-alert"[^>]*>', agent.page).group(0)
+    assert 'role="alert"' in alert and "hidden" not in alert

@@ -21,15 +21,15 @@ def test_a_flood_spread_over_two_replicas_meets_one_limit(replicas):
     sender = f"sms_{uuid.uuid4().hex}"
 
     async def flood():
-        return [await replicas[n % 2].refuse(sender, "hello") for n in range(16)]
+        return [await replicas[n % 2].refuse(sender, emergency=False) for n in range(16)]
 
     answers = asyncio.run(flood())
     assert answers[:10] == [None] * 10  # the burst
     assert answers[10] == SLOW_DOWN and answers[11:] == [""] * 5  # told once, then silence
-    assert asyncio.run(replicas[1].refuse(sender, "I can't breathe")) is None  # an emergency always passes
-    assert asyncio.run(replicas[0].refuse(f"sms_{uuid.uuid4().hex}", "hello")) is None  # others are not limited
+    assert asyncio.run(replicas[1].refuse(sender, emergency=True)) is None  # an emergency always passes
+    assert asyncio.run(replicas[0].refuse(f"sms_{uuid.uuid4().hex}", emergency=False)) is None  # others are not limited
 
 
 def test_when_redis_does_not_answer_messages_pass():
     limiter = SharedRateLimiter("redis://127.0.0.1:1/0")  # nothing listens there
-    assert asyncio.run(limiter.refuse("sms_x", "hello")) is None
+    assert asyncio.run(limiter.refuse("sms_x", emergency=False)) is None

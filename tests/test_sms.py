@@ -12,8 +12,8 @@ import requests
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
-from bot.safety.guidance import emergency_text
-from bot.safety.red_flags import detect
+from bot.emergency import answer_to
+from safety import assess
 from channels import sms, sms_text
 from channels.guard import CARD_REFUSED
 from channels.inbound import EMPTY, TOO_LONG
@@ -154,7 +154,7 @@ def test_after_stop_nothing_is_sent_but_emergency_guidance(phone, vault):
     assert phone.post("hello").status_code == 200
     assert phone.post("I want to book an appointment").status_code == 200
     assert phone.twilio.quiet(phone.number, 3)[before:] == []
-    assert words(phone.text(EMERGENCY)) == words([emergency_text(detect(EMERGENCY).guidance)])
+    assert words(phone.text(EMERGENCY)) == words([answer_to(assess(EMERGENCY))])
     assert phone.text("START") == [sms.STARTED]
     assert vault.consent.latest(subject, "sms") is True
     assert phone.text("hello")
@@ -215,7 +215,7 @@ def test_a_flood_is_stopped_but_an_emergency_still_gets_through(phone, twilio):
     assert " ".join(replies).count(" ".join(SLOW_DOWN.split()[:8])) == 1
     assert len(replies) - 1 <= (10 + refilled) * 2  # a burst of ten answered, then the refill; a greeting is 1-2 texts
     overdose = "my friend took a whole bottle of pills"
-    assert words(phone.text(overdose)) == words([emergency_text(detect(overdose).guidance)])
+    assert words(phone.text(overdose)) == words([answer_to(assess(overdose))])
 
 
 def test_no_phone_number_or_message_is_stored_or_logged_in_plaintext(phone, stack, vault):
@@ -349,7 +349,7 @@ def test_a_later_message_waits_while_another_process_answers_an_earlier_one(stac
     assert vault.sms.receive(first, sender, raw, owner="living", lease=sms.LEASE)
     assert phone.post("what are your opening hours?").status_code == 200
     assert phone.twilio.quiet(phone.number, 2) == []  # waiting for the other process
-    guidance = " ".join(words([emergency_text(detect(EMERGENCY).guidance)]))
+    guidance = " ".join(words([answer_to(assess(EMERGENCY))]))
     assert guidance in " ".join(words(phone.text(EMERGENCY)))  # an emergency does not wait
     vault.sms.handled(first)  # the other process answered it
     assert [e["text"] for e in stored(stack, sender, 2)] == [EMERGENCY, "what are your opening hours?"]

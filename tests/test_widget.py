@@ -6,8 +6,8 @@ import time
 import pytest
 import socketio
 
-from bot.safety.guidance import emergency_text
-from bot.safety.red_flags import detect
+from bot.emergency import answer_to
+from safety import assess
 from channels.rate_limit import SLOW_DOWN
 
 
@@ -120,7 +120,7 @@ def test_an_emergency_is_marked_for_the_widget(browsers):
     browser.session()
     message = "I think I'm having a stroke, my face is drooping"
     (answer, *_) = browser.say(message)
-    assert answer["emergency"] is True and answer["text"] == emergency_text(detect(message).guidance)
+    assert answer["emergency"] is True and answer["text"] == answer_to(assess(message))
 
 
 def test_a_flood_from_one_session_is_stopped_and_others_are_not(browsers):

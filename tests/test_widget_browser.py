@@ -169,8 +169,18 @@ def test_an_emergency_is_shown_as_an_alert(widget):
     expect(alert).to_have_count(1)
     expect(alert).to_contain_text("Call 911 now")
     expect(alert).to_have_class(re.compile(r"\bht-emergency\b"))
+    for number, href in (("911", "tel:911"), ("988", "tel:988"), ("1-800-222-1222", "tel:18002221222")):
+        expect(alert.get_by_role("link", name=number, exact=True).first).to_have_attribute("href", href)
     widget.say("hello again", "Healthtigo")
     expect(alert).to_have_count(1)  # only the emergency is an alert
+
+
+def test_the_emergency_answer_to_a_spanish_message_is_in_spanish(widget):
+    widget.open()
+    widget.say("no puedo respirar, ayuda", "911")
+    alert = widget.log.get_by_role("alert")
+    expect(alert).to_contain_text("Llame al 911 ahora")
+    expect(alert.get_by_role("link", name="911", exact=True).first).to_have_attribute("href", "tel:911")
 
 
 def test_a_reload_shows_the_conversation_and_it_goes_on(widget, stack):

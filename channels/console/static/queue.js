@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var table = document.getElementById("queue");
+  var alert = document.getElementById("emergency-alert");
   if (!table) return;
   var csrf = table.getAttribute("data-csrf");
 
@@ -45,6 +46,7 @@
     });
     if (!tickets.length) cell(body.appendChild(document.createElement("tr")), "Nobody is waiting.").colSpan = 5;
     table.replaceChild(body, table.tBodies[0]);
+    alert.hidden = !tickets.some(function (ticket) { return ticket.emergency; });
   }
 
   setInterval(function () {

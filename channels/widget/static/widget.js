@@ -40,17 +40,20 @@
     return el("a", { href, target: "_blank", rel: "noopener noreferrer" }, label);
   }
 
-  // **bold**, [label](url), or a bare http(s) URL.
-  const INLINE = /\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>()]*[^\s<>().,;:!?'"])/g;
+  // **bold**, [label](url), a bare http(s) URL, or a phone number (1-800-222-1222, 469-421-2618, 911, 988).
+  const INLINE = /\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>()]*[^\s<>().,;:!?'"])|((?:\b1-)?\b\d{3}-\d{3}-\d{4}\b|\(\d{3}\) \d{3}-\d{4}|\b(?:911|988)\b)/g;
 
-  function inline(text) {
+  /** Inline text as nodes; with `phones`, phone numbers become tap-to-call (tel:) links. */
+  function inline(text, phones) {
     const out = document.createDocumentFragment();
     let last = 0;
     for (const match of text.matchAll(INLINE)) {
-      const [whole, bold, label, href, bare] = match;
+      const [whole, bold, label, href, bare, phone] = match;
       out.append(text.slice(last, match.index));
       if (bold !== undefined) {
         out.append(el("strong", {}, bold));
+      } else if (phone !== undefined) {
+        out.append(phones ? el("a", { href: `tel:${phone.replace(/\D/g, "")}`, class: "ht-tel" }, phone) : phone);
       } else {
         const url = safeUrl(href ?? bare);  // no base: a relative or javascript: URL stays text
         out.append(url ? link(label ?? bare, url) : whole);
@@ -61,8 +64,9 @@
     return out;
   }
 
-  /** Message text as a fragment: paragraphs, line breaks, "- " lists, bold and http(s) links. */
-  function render(text) {
+  /** Message text as a fragment: paragraphs, line breaks, "- " lists, bold, http(s) links and, with
+   * `phones` (the assistant's messages), tel: links. */
+  function render(text, phones = false) {
     const out = document.createDocumentFragment();
     for (const block of String(text ?? "").split(/\n\s*\n/)) {
       let paragraph = null;
@@ -71,12 +75,12 @@
         if (line.startsWith("- ")) {
           paragraph = null;
           list = list || out.appendChild(el("ul"));
-          list.append(el("li", {}, inline(line.slice(2))));
+          list.append(el("li", {}, inline(line.slice(2), phones)));
         } else {
           list = null;
           if (paragraph) paragraph.append(el("br"));
           else paragraph = out.appendChild(el("p"));
-          paragraph.append(inline(line));
+          paragraph.append(inline(line, phones));
         }
       }
     }
@@ -172,7 +176,7 @@
       item.setAttribute("role", "alert");
       item.append(el("strong", { class: "ht-alert-title" }, "Emergency"));
     }
-    item.append(el("div", { class: "ht-text" }, render(text)), clock(timestamp));
+    item.append(el("div", { class: "ht-text" }, render(text, true)), clock(timestamp));
     show(item);
     if (Array.isArray(buttons) && buttons.length) {
       show(el("div", { class: "ht-replies", role: "group", "aria-label": "Suggested answers" },
