@@ -110,7 +110,8 @@ class Lexicon:
         if len(token) < 4 or not token.isalpha() or token in self.vocabulary or _real_word(token):
             return None
         reach = 1 if len(token) <= 7 else 2
-        candidates = [w for n in range(len(token) - reach, len(token) + reach + 1) for w in self._by_length.get(n, ())]
+        # Lengths within one letter: "balonazo" is no "balazo", however close their letters.
+        candidates = [w for n in range(len(token) - 1, len(token) + 2) for w in self._by_length.get(n, ())]
         if len(token) == 4:  # four letters: two letters swapped, nothing else
             candidates = [w for w in candidates if sorted(w) == sorted(token)]
         close = process.extract(token, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
