@@ -109,6 +109,8 @@ def days_since(text: str) -> Optional[int]:
     text = text.lower()
     if re.search(r"\b(today|this morning|tonight|this afternoon|an hour|few hours|hours)\b", text):
         return 0
+    if re.search(r"\bday before yesterday\b", text):
+        return 2
     if re.search(r"\b(yesterday|last night)\b", text):
         return 1
     match = re.search(r"\b(\d+|a|an|one|two|three|four|five|six|seven|few|couple|several)\s+(?:of\s+)?"

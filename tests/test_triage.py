@@ -21,7 +21,7 @@ def test_each_rule_routes_as_the_table_says(answers, level):
 
 @pytest.mark.parametrize("said, days", [
     ("3 days", 3), ("about a week", 7), ("yesterday", 1), ("this morning", 0), ("two weeks", 14),
-    ("since Monday", 5), ("a couple of days", 2), ("I don't remember", None),
+    ("since Monday", 5), ("a couple of days", 2), ("the day before yesterday", 2), ("I don't remember", None),
 ])
 def test_since_when_is_read_in_days(said, days):
     assert days_since(said) == days

@@ -65,6 +65,10 @@ NOT_EMERGENCIES = [
     "I need to update my emergency contact",
     "what are the signs of a stroke?",
     "tengo tos desde el lunes pero respiro bien",
+    # everyday messages that once raised an alarm
+    "I don't want to continue this form, let's end this chat",
+    "stomach pain and nausea since 2 days ago",
+    "can you help me please book a visit",
 ]
 
 
@@ -82,7 +86,8 @@ def test_harmless_mentions_are_not_emergencies(text):
 
 
 @pytest.mark.parametrize("text", ["I've been a bit short of breath today", "I had a seizure",
-                                  "my chest feels weird"])
+                                  "my chest feels weird", "help", "help me please",
+                                  "I don't want to keep going"])
 def test_uncertain_evidence_asks(text):
     assert assess(text).level == ASK
 
