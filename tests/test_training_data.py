@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.support.nlu import comparable, examples, training_examples
+from tests.support.nlu import HELD_OUT, examples, near_training, scored_copy, training_examples
 from tests.support.servers import PROJECT_ROOT
 
 # The canonical intents (INTENTS.md of the product contract): never renamed or merged.
@@ -18,7 +18,8 @@ CANONICAL_INTENTS = [
     "request_data_export", "object_processing", "opt_out_marketing", "opt_in_marketing",
     "withdraw_consent", "out_of_scope",
 ]
-MACRO_F1_FLOOR = 0.85
+MACRO_F1_FLOOR = 0.93  # on tests/nlu/heldout.yml: measured 0.940; the target is 0.97
+STYLES_INTENT_FLOOR = 0.85  # every intent, on tests/nlu/heldout-styles.yml (other assistants' phrasing)
 
 
 def rasa(*args, timeout=1800):
@@ -44,11 +45,14 @@ def test_every_canonical_intent_has_at_least_15_examples():
     assert not short
 
 
-def test_the_held_out_set_shares_no_sentence_with_the_training_data():
-    trained = {comparable(text) for _, text in training_examples()}
-    held_out = examples(PROJECT_ROOT / "tests" / "nlu" / "heldout.yml")
-    assert len(held_out) >= 20 * len(CANONICAL_INTENTS)
-    assert not [text for _, text in held_out if comparable(text) in trained]
+@pytest.mark.parametrize("held_out", HELD_OUT, ids=lambda p: p.name)
+def test_the_held_out_sets_share_no_sentence_with_the_training_data(held_out):
+    assert near_training(held_out) == []
+
+
+def test_the_held_out_sets_are_big_enough():
+    assert len(examples(HELD_OUT[0])) >= 20 * len(CANONICAL_INTENTS)
+    assert len(examples(HELD_OUT[1])) >= 200
 
 
 def test_rasa_data_validate_passes_without_warnings_about_intents():
@@ -75,20 +79,44 @@ def test_the_test_stories_pass(model, tmp_path):
     assert done.returncode == 0, (failed.read_text() if failed.exists() else "") + done.stdout[-3000:]
 
 
-def test_nlu_report_on_the_held_out_set(model, tmp_path, write_report):
-    done = rasa("test", "nlu", "--model", str(model), "--nlu", "tests/nlu/heldout.yml", "--out", str(tmp_path))
+def _per_class(report: dict) -> dict:
+    return {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in
+            ("macro avg", "weighted avg", "micro avg")}
+
+
+def nlu_report(model, held_out, tmp_path, write_report) -> dict:
+    """Rasa's own evaluation of the model on a held-out set; written to var/reports/."""
+    scored, left_out = scored_copy(held_out, tmp_path)
+    done = rasa("test", "nlu", "--model", str(model), "--nlu", str(scored), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    report = json.loads((tmp_path / "intent_report.json").read_text())
-    per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in
-                  ("macro avg", "weighted avg", "micro avg")}
-    macro = report["macro avg"]["f1-score"]
-    lines = [f"held-out set tests/nlu/heldout.yml: {int(report['macro avg']['support'])} examples",
-             f"macro-F1 {macro:.3f}   accuracy {report.get('accuracy', 0):.3f}", ""]
-    lines += [f"{intent:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
-              for intent, v in sorted(per_intent.items(), key=lambda kv: kv[1]["f1-score"])]
-    write_report("nlu-report", "\n".join(lines))
-    assert set(CANONICAL_INTENTS) <= set(per_intent)
-    assert macro >= MACRO_F1_FLOOR
+    intents = json.loads((tmp_path / "out" / "intent_report.json").read_text())
+    entity_file = tmp_path / "out" / "DIETClassifier_report.json"  # written only for a set with entities
+    entities = json.loads(entity_file.read_text()) if entity_file.exists() else {}
+    lines = [f"held-out set tests/nlu/{held_out.name}: {int(intents['macro avg']['support'])} sentences scored "
+             f"({left_out} one- or two-word sentences left out: they are training sentences too)",
+             f"intents: macro-F1 {intents['macro avg']['f1-score']:.3f}   accuracy {intents.get('accuracy', 0):.3f}",
+             f"entities: macro-F1 {entities['macro avg']['f1-score']:.3f}   micro-F1 "
+             f"{entities.get('micro avg', entities['macro avg'])['f1-score']:.3f}" if entities
+             else "entities: none annotated in this set", ""]
+    lines += [f"intent {name:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
+              for name, v in sorted(_per_class(intents).items(), key=lambda kv: kv[1]["f1-score"])]
+    lines += [f"entity {name:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
+              for name, v in sorted(_per_class(entities).items())]
+    write_report(f"nlu-report-{held_out.stem}", "\n".join(lines))
+    return intents
+
+
+def test_nlu_on_the_held_out_set(model, tmp_path, write_report):
+    report = nlu_report(model, HELD_OUT[0], tmp_path, write_report)
+    assert set(CANONICAL_INTENTS) <= set(_per_class(report))
+    assert report["macro avg"]["f1-score"] >= MACRO_F1_FLOOR
+
+
+def test_nlu_on_other_assistants_phrasing(model, tmp_path, write_report):
+    report = nlu_report(model, HELD_OUT[1], tmp_path, write_report)
+    weak = {name: round(v["f1-score"], 3) for name, v in _per_class(report).items()
+            if v["support"] and v["f1-score"] < STYLES_INTENT_FLOOR}
+    assert weak == {}
 
 
 @pytest.mark.filterwarnings("ignore:Slot auto-fill has been removed")  # Rasa's, loading any domain
