@@ -24,6 +24,8 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=CLINIC_TZ)  # a Wednesday, the day be
     ("on the 15th", date(2026, 12, 15), None, None),
     ("in 3 days", date(2026, 11, 28), None, None),
     ("day after tomorrow at noon", date(2026, 11, 27), time(12), None),
+    ("wednesday at 3", date(2026, 12, 2), time(15), None),  # said on a Wednesday: next week's
+    ("this wednesday at 3", date(2026, 11, 25), time(15), None),
 ])
 def test_plain_words_become_a_day_and_a_time(said, first, at, window):
     when = parse(said, NOW)

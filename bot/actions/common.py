@@ -66,12 +66,16 @@ def start_form(form: str, *events: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def end_form(*events: dict[str, Any]) -> list[dict[str, Any]]:
-    return [*events, ActiveLoop(None), SlotSet("requested_slot", None)]
+    """Leave the form; a second request of the same message is dropped with it."""
+    return [*events, ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("queued_requests", None),
+            SlotSet("current_request", None)]
 
 
-_YES = re.compile(r"^(y|yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm|confirmed|please do|go ahead|"
-                  r"that'?s right|sounds good|absolutely|of course)\b", re.I)
-_NO = re.compile(r"^(n|no|nope|nah|not now|no thanks|don'?t|do not|cancel|never mind)\b", re.I)
+_YES = re.compile(r"^(y|yes|yeah|yea|ya|yep|yup|sure|ok|okay|alright|all right|correct|right|confirm|confirmed|"
+                  r"all correct|please do|go ahead|that'?s (?:right|correct|it)|that is (?:right|correct)|sounds good|"
+                  r"(?:looks |all )?good|looks right|perfect|great|exactly|absolutely|of course)\b", re.I)
+_NO = re.compile(r"^(n|no|nope|nah|not now|no thanks|don'?t|do not|cancel|never mind|wrong|incorrect|not quite|"
+                 r"that'?s (?:wrong|not right))\b", re.I)
 
 
 def yes_or_no(tracker: Tracker) -> Optional[bool]:

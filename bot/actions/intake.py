@@ -2,13 +2,15 @@
 
 Before the first answer is stored the patient gives (or refuses) explicit consent to
 the storage of health data for their care; without it, or without a verified identity,
-the questions go on and nothing is stored, and the patient is told so. Any answer can
-be skipped, and corrected at the end; "stop" leaves the form.
+the questions go on and nothing is stored, and the patient is told so. What the patient
+already said (bot/intake/reading.py) is not asked again. Any answer can be skipped, and
+corrected at the end ("change allergies", or "actually it's been 3 days"); "stop" leaves
+the form.
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -17,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import settings
 from bot.actions.common import LeavableForm, call, channel, intent, skipped, start_form, text, verified, vault, yes_or_no
+from bot.intake.reading import read, severity_in
 from safety import CALL_911, assess
 from safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage
 
@@ -33,19 +36,10 @@ TRIAGE_RESPONSES = {URGENT: "utter_triage_urgent", ROUTINE: "utter_triage_routin
                     SELF_CARE: "utter_triage_self_care"}
 SKIPPED = "skipped"
 NOT_IDENTIFIED = "not identified"
-_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
-
-
-def severity(value: str) -> Optional[int]:
-    match = re.search(r"\b(10|\d)(?:\s*(?:/|out of)\s*10)?\b", value) or re.search(
-        r"\b(" + "|".join(_NUMBERS) + r")\b", value.lower())
-    if not match:
-        return None
-    return int(match.group(1)) if match.group(1).isdigit() else _NUMBERS[match.group(1)]
 
 
 class ActionStartIntake(Action):
-    """Starts the intake; a patient who only described symptoms is asked about them too."""
+    """Starts the intake with what the message that led to it already said."""
 
     def name(self) -> str:
         return "action_start_intake"
@@ -55,9 +49,10 @@ class ActionStartIntake(Action):
             dispatcher.utter_message(response="utter_intake_on_web", url=settings.WEB_CHAT_URL)
             return []
         events = [SlotSet(slot, None) for slot in (*QUESTIONS, "intake_consent", "intake_confirm")]
-        if intent(tracker) == "report_symptoms":
+        complaint = intent(tracker) == "report_symptoms"
+        if complaint:
             dispatcher.utter_message(response="utter_symptoms_start")
-            events.append(SlotSet("intake_symptoms", text(tracker)[:500]))
+        events += [SlotSet(slot, value) for slot, value in read(text(tracker), complaint).items()]
         subject = verified(tracker)
         if subject is None:
             dispatcher.utter_message(response="utter_intake_not_identified")
@@ -92,14 +87,17 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
                                        domain: DomainDict) -> dict[str, Any]:
         if skipped(value):
             return {"intake_severity": SKIPPED}
-        score = severity(value)
-        if score is None or score > 10:
+        score = severity_in(value, cued=False)
+        if score is None:
             dispatcher.utter_message(response="utter_severity_invalid")
             return {"intake_severity": None}
-        return {"intake_severity": str(score)}
+        return {**also_said(value, tracker, "intake_severity"), "intake_severity": str(score)}
 
     async def validate_intake_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
+        corrected = {slot: answer for slot, answer in read(value, complaint=False).items() if slot != "intake_reason"}
+        if corrected:  # "actually it's been 3 days, not 2": the summary again, corrected
+            return {**corrected, "intake_confirm": None}
         if yes_or_no(tracker) is True:
             return {"intake_confirm": "yes"}
         for slot, (_, words) in QUESTIONS.items():
@@ -109,27 +107,36 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
         return {"intake_confirm": None}
 
     # Free-text answers: kept as written (up to 500 characters), or "skipped".
-    async def validate_intake_reason(self, value: str, *_) -> dict[str, Any]:
-        return {"intake_reason": answer(value)}
+    async def validate_intake_reason(self, value: str, _, tracker: Tracker, __) -> dict[str, Any]:
+        return free_text(value, tracker, "intake_reason")
 
-    async def validate_intake_symptoms(self, value: str, *_) -> dict[str, Any]:
-        return {"intake_symptoms": answer(value)}
+    async def validate_intake_symptoms(self, value: str, _, tracker: Tracker, __) -> dict[str, Any]:
+        return free_text(value, tracker, "intake_symptoms")
 
-    async def validate_intake_since(self, value: str, *_) -> dict[str, Any]:
-        return {"intake_since": answer(value)}
+    async def validate_intake_since(self, value: str, _, tracker: Tracker, __) -> dict[str, Any]:
+        return free_text(value, tracker, "intake_since")
 
-    async def validate_intake_medications(self, value: str, *_) -> dict[str, Any]:
-        return {"intake_medications": answer(value)}
+    async def validate_intake_medications(self, value: str, _, tracker: Tracker, __) -> dict[str, Any]:
+        return free_text(value, tracker, "intake_medications")
 
-    async def validate_intake_allergies(self, value: str, *_) -> dict[str, Any]:
-        return {"intake_allergies": answer(value)}
+    async def validate_intake_allergies(self, value: str, _, tracker: Tracker, __) -> dict[str, Any]:
+        return free_text(value, tracker, "intake_allergies")
 
-    async def validate_intake_conditions(self, value: str, *_) -> dict[str, Any]:
-        return {"intake_conditions": answer(value)}
+    async def validate_intake_conditions(self, value: str, _, tracker: Tracker, __) -> dict[str, Any]:
+        return free_text(value, tracker, "intake_conditions")
 
 
-def answer(value: str) -> str:
-    return SKIPPED if skipped(value) else value.strip()[:500]
+def also_said(value: str, tracker: Tracker, answering: str) -> dict[str, str]:
+    """The other questions an answer also answers, among those not answered yet ("trouble
+    sleeping, for about 10 days" answers since when too)."""
+    return {slot: found for slot, found in read(value, complaint=False).items()
+            if slot != answering and tracker.get_slot(slot) is None}
+
+
+def free_text(value: str, tracker: Tracker, slot: str) -> dict[str, str]:
+    if skipped(value):
+        return {slot: SKIPPED}
+    return {**also_said(value, tracker, slot), slot: value.strip()[:500]}
 
 
 class ActionAskIntakeConfirm(Action):

@@ -1,33 +1,34 @@
-"""Booking, rescheduling, cancelling and listing appointments.
+"""What booking, rescheduling and cancelling share: the request the patient made, the offers,
+choosing a time, confirmations by text, and the next request of a message that held two.
 
-Each change is confirmed by the patient first. A confirmation (in the chat, and by text
-when the patient agreed to texts) names time, place and provider, never a health detail.
+Each change is confirmed by the patient first. A confirmation (in the chat, and by text when the
+patient agreed to texts) names time, place and provider, never a health detail.
 """
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import LeavableForm, call, now, pick, require_identity, start_form, verified, vault, yes_or_no
+from bot.actions.common import call, now, verified, vault, yes_or_no
+from bot.scheduling.choice import chosen
+from bot.scheduling.request import split_requests, when_in
 from bot.scheduling.slots import Offer, Slot, eligible, offer
-from bot.scheduling.when import CLINIC_TZ, NotUnderstood, When, parse
-from privacy.appointments import Appointment, SlotTaken
+from bot.scheduling.when import CLINIC_TZ, When, merged
+from privacy.appointments import Appointment
 from privacy.consent import ConsentRequired
 
-VISIT_WORDS = {
-    "in_person": r"in[- ]?person|office|clinic|face[- ]to[- ]face|come in|visit in",
-    "video": r"video|zoom|virtual|telehealth|online|facetime|camera",
-    "phone": r"phone|call|telephone",
-}
-ANYONE = r"\b(any(one| one| doctor| provider| clinician)?|whoever|first available|no preference|doesn'?t matter|don'?t care|earliest)\b"
-BOOKING_SLOTS = ("book_visit_type", "book_provider", "book_when", "book_slot", "book_offers", "book_confirm",
-                 "book_choice_text", "appointment_choice", "cancel_confirm")
+BOOKING_SLOTS = ("book_visit_type", "book_provider", "book_when", "book_window", "book_slot", "book_offers",
+                 "book_confirm", "book_choice_text", "appointment_choice", "appointment_options", "cancel_confirm")
+UNCHOSEN = {"book_offers": None, "book_slot": None, "book_confirm": None, "book_choice_text": None}
+START = {"book_appointment": "action_start_booking", "reschedule_appointment": "action_start_reschedule",
+         "cancel_appointment": "action_start_cancel"}
+FORMS = ("booking_form", "reschedule_form", "cancel_form")
 
 
 def slot_from_key(key: str) -> Slot:
@@ -44,6 +45,62 @@ def reference(appointment_id: str) -> str:
     return f"A-{appointment_id[2:8].upper()}"
 
 
+def provider_list() -> str:
+    return "; ".join(f"{p.name} ({p.specialty})" for p in vault().clinic.providers)
+
+
+# -- the request ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Said:
+    """The message (or the part of one) that asked for what is starting now."""
+
+    intent: str
+    text: str
+    entities: list = field(default_factory=list)
+
+
+def request_said(tracker: Tracker) -> Optional[Said]:
+    """The request being started: the part of a message set aside for now (`current_request`),
+    or the latest message with a scheduling intent, unless a scheduling form has run since it
+    (it was dealt with). An identity check in between changes nothing."""
+    current = tracker.get_slot("current_request")
+    if current:
+        return Said(current[0], current[1])
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") in FORMS:
+            return None
+        if event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            name = (parse.get("intent") or {}).get("name")
+            if name in START:
+                return Said(name, event.get("text") or "", parse.get("entities") or [])
+    return None
+
+
+def one_at_a_time(said: Said) -> Optional[list[dict[str, Any]]]:
+    """For a message that holds several requests, the events that start the first and keep the
+    others for later; None for a single request."""
+    requests = [(intent or said.intent, text) for intent, text in split_requests(said.text)]
+    if len(requests) < 2:
+        return None
+    (intent, text), rest = requests[0], requests[1:]
+    return [SlotSet("current_request", [intent, text]), SlotSet("queued_requests", [list(r) for r in rest]),
+            FollowupAction(START[intent])]
+
+
+def next_request(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events that start the next request kept for later, if there is one."""
+    queued = tracker.get_slot("queued_requests") or []
+    if not queued:
+        return []
+    (intent, text), rest = queued[0], queued[1:]
+    return [SlotSet("current_request", [intent, text]), SlotSet("queued_requests", rest or None),
+            FollowupAction(START[intent])]
+
+
+# -- offers -----------------------------------------------------------------------------------
+
 def _taken_between(provider_ids: list[str]):
     def taken(first: date, last: date):
         start = datetime.combine(first, time(0), CLINIC_TZ)
@@ -51,11 +108,18 @@ def _taken_between(provider_ids: list[str]):
     return taken
 
 
+def chosen_appointment(tracker: Tracker) -> Optional[Appointment]:
+    choice = tracker.get_slot("appointment_choice")
+    if not choice:
+        return None
+    return next((a for a in vault().appointments.upcoming(verified(tracker)) if a.id == choice), None)
+
+
 def find_offer(tracker: Tracker, when: When) -> Offer:
     """Open slots for `when`, for the visit type and provider the conversation chose."""
     clinic = vault().clinic
     subject = verified(tracker)
-    appointment = _chosen_appointment(tracker)
+    appointment = chosen_appointment(tracker)
     if appointment:  # rescheduling: same visit type, same clinician
         visit_type, provider_id = appointment.visit_type, appointment.provider_id
     else:
@@ -65,24 +129,114 @@ def find_offer(tracker: Tracker, when: When) -> Offer:
     return offer(when, providers, visit_type, clinic.closures, _taken_between([p.id for p in providers]), now())
 
 
-def _chosen_appointment(tracker: Tracker) -> Optional[Appointment]:
-    chosen = tracker.get_slot("appointment_choice")
-    if not chosen:
-        return None
-    return next((a for a in vault().appointments.upcoming(verified(tracker)) if a.id == chosen), None)
-
-
 def offered(dispatcher: CollectingDispatcher, result: Offer) -> dict[str, Any]:
     """Slot values after proposing `result`: one exact match is chosen at once, else a choice is asked."""
     if result.problem:
         dispatcher.utter_message(response="utter_problem", problem=result.problem)
     if not result.slots:
         dispatcher.utter_message(response="utter_no_slots", problem="")
-        return {"book_when": None, "book_offers": None, "book_slot": None}
+        return {"book_when": None, "book_window": None, "book_offers": None, "book_slot": None}
     values: dict[str, Any] = {"book_offers": [s.key() for s in result.slots], "book_slot": None}
     if len(result.slots) == 1 and not result.problem:
         values.update(book_slot=result.slots[0].key(), book_choice_text=result.slots[0].describe())
     return values
+
+
+class TimeChoice:
+    """Validation shared by booking and rescheduling: when, which offered time, the confirmation.
+    Any answer may also change what was asked before ("no, the afternoon"); the offers follow."""
+
+    def ready(self, tracker: Tracker) -> bool:
+        """Whether everything but the time is known, so that times can be offered."""
+        raise NotImplementedError
+
+    def anchor(self, tracker: Tracker) -> Optional[When]:
+        """The day a time said alone belongs to, if any ("move it to 3pm": the appointment's day)."""
+        return None
+
+    def changes(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+                answering: str) -> dict[str, Any]:
+        """Slot values for what `text` asks anew (here: the day or time), read against what was
+        asked before; `answering` is the slot the text answers (its value is the text itself)."""
+        when = when_in(text, now())
+        if when is None:
+            return {}
+        before = None if answering == "book_when" else When.from_slot(tracker.get_slot("book_window"))
+        window = merged(when, before)
+        if before == window:
+            return {}
+        return {"book_when": window.describe(), "book_window": window.to_slot(), **UNCHOSEN}
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[dict[str, Any]]:
+        """The answers validated, then, once everything but the time is known, the times offered."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        window = When.from_slot(tracker.get_slot("book_window"))
+        if window is None or tracker.get_slot("book_offers") or tracker.get_slot("book_slot") \
+                or not self.ready(tracker):
+            return events
+        if not window.day_given:
+            window = merged(window, await call(self.anchor, tracker))
+        values = offered(dispatcher, await call(find_offer, tracker, window))
+        return events + [SlotSet(slot, value) for slot, value in values.items()]
+
+    def answer(self, slot: str, value: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+               unclear: str) -> dict[str, Any]:
+        """What an answer to `slot`'s question changes. One that does not give the slot asks it
+        again, after `unclear` when it changed nothing else either."""
+        found = self.changes(value, tracker, dispatcher, answering=slot)
+        if slot not in found:
+            if not found:
+                dispatcher.utter_message(response=unclear)
+            found[slot] = None
+        return found
+
+    async def validate_book_when(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        return self.answer("book_when", value, tracker, dispatcher, "utter_when_unclear")
+
+    async def validate_book_slot(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        slots = [slot_from_key(key) for key in tracker.get_slot("book_offers") or []]
+        keys = [s.key() for s in slots]
+        if value in keys:  # chosen already (a single exact match)
+            return {"book_slot": value}
+        fits = chosen(value, slots, vault().clinic.providers)
+        if len(fits) == 1:
+            return {"book_slot": keys[fits[0]], "book_choice_text": slots[fits[0]].describe()}
+        if len(fits) > 1:
+            dispatcher.utter_message(response="utter_slot_which")
+            return {"book_slot": None, "book_offers": [keys[i] for i in fits]}
+        found = self.changes(value, tracker, dispatcher, answering="book_slot")
+        if not found:
+            dispatcher.utter_message(response="utter_slot_unknown")
+        return {"book_slot": None, **found}
+
+    async def validate_book_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        found = self.changes(value, tracker, dispatcher, answering="book_confirm")
+        if found:  # "wait, actually make it 2pm"
+            return {"book_confirm": None, **found}
+        answer = yes_or_no(tracker)
+        if answer is None:
+            dispatcher.utter_message(response="utter_yes_or_no")
+            return {"book_confirm": None}
+        if not answer:
+            dispatcher.utter_message(response="utter_not_booked")
+            return {**UNCHOSEN, "book_when": None, "book_window": None}
+        return {"book_confirm": "yes"}
+
+
+# -- after a change ---------------------------------------------------------------------------
+
+def retry_after_taken(dispatcher: CollectingDispatcher, tracker: Tracker, form: str,
+                      taken: Slot) -> list[dict[str, Any]]:
+    """Someone booked the slot first: propose the nearest others and ask again."""
+    dispatcher.utter_message(response="utter_slot_taken")
+    when = When(taken.starts_at.date(), taken.starts_at.date() + timedelta(days=7))
+    values = offered(dispatcher, find_offer(tracker, when))
+    values.update(book_slot=None, book_confirm=None)
+    return [SlotSet(k, v) for k, v in values.items()] + [FollowupAction(form)]
 
 
 async def send_confirmation(tracker: Tracker, message: str) -> bool:
@@ -102,63 +256,6 @@ async def send_confirmation(tracker: Tracker, message: str) -> bool:
     return await call(queue)
 
 
-class ActionStartBooking(Action):
-    def name(self) -> str:
-        return "action_start_booking"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        if not verified(tracker):
-            return require_identity(self.name())
-        prefill = _booking_request_entities(tracker)
-        return start_form("booking_form", *[SlotSet(s, None) for s in BOOKING_SLOTS],
-                          *[SlotSet(slot, value) for slot, value in prefill.items()])
-
-
-def _booking_request_entities(tracker: Tracker) -> dict[str, Any]:
-    """What the patient already said in the message that asked for the booking."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == "book_appointment":
-            entities = {e["entity"]: e["value"] for e in (event.get("parse_data") or {}).get("entities", [])}
-            prefill = {}
-            if entities.get("visit_type") in VISIT_WORDS:
-                prefill["book_visit_type"] = entities["visit_type"]
-            if entities.get("provider"):
-                provider = _provider_named(entities["provider"])
-                if provider:
-                    prefill["book_provider"] = provider
-            return prefill
-    return {}
-
-
-def _provider_named(text: str) -> Optional[str]:
-    words = set(re.findall(r"[a-z]+", text.lower())) - {"dr", "doctor", "nurse", "np", "with", "see"}
-    for provider in vault().clinic.providers:
-        if words & set(re.findall(r"[a-z]+", provider.name.lower())) - {"dr", "np"}:
-            return provider.id
-        if words & set(provider.specialty.split()) - {"medicine", "family", "nurse"} or (
-                "dermatologist" in words and provider.specialty == "dermatology") or (
-                "pediatrician" in words and provider.specialty == "pediatrics"):
-            return provider.id
-    return None
-
-
-def provider_list() -> str:
-    return "; ".join(f"{p.name} ({p.specialty})" for p in vault().clinic.providers)
-
-
-class ActionAskBookProvider(Action):
-    def name(self) -> str:
-        return "action_ask_book_provider"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        visit_type = tracker.get_slot("book_visit_type")
-        buttons = [{"title": "Anyone, first available", "payload": "anyone"}] + [
-            {"title": f"{p.name} ({p.specialty})", "payload": p.name}
-            for p in vault().clinic.providers if visit_type in p.visit_types]
-        dispatcher.utter_message(response="utter_ask_book_provider", buttons=buttons)
-        return []
-
-
 class ActionAskBookSlot(Action):
     def name(self) -> str:
         return "action_ask_book_slot"
@@ -167,231 +264,4 @@ class ActionAskBookSlot(Action):
         slots = [slot_from_key(key) for key in tracker.get_slot("book_offers") or []]
         buttons = [{"title": s.label(), "payload": s.label()} for s in slots]
         dispatcher.utter_message(response="utter_ask_book_slot", buttons=buttons)
-        return []
-
-
-class ActionAskAppointmentChoice(Action):
-    def name(self) -> str:
-        return "action_ask_appointment_choice"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        upcoming = await call(vault().appointments.upcoming, verified(tracker))
-        buttons = [{"title": appointment_slot(a).label(), "payload": appointment_slot(a).label()} for a in upcoming]
-        dispatcher.utter_message(response="utter_ask_appointment_choice", buttons=buttons)
-        return []
-
-
-class TimeChoice:
-    """Validation shared by booking and rescheduling: when, which slot, and the confirmation."""
-
-    async def validate_book_when(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
-        try:
-            when = parse(value, now())
-        except NotUnderstood:
-            dispatcher.utter_message(response="utter_when_unclear")
-            return {"book_when": None}
-        return {"book_when": when.describe(), **offered(dispatcher, await call(find_offer, tracker, when))}
-
-    async def validate_book_slot(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
-        slots = [slot_from_key(key) for key in tracker.get_slot("book_offers") or []]
-        if value in [s.key() for s in slots]:  # chosen already (a single exact match)
-            return {"book_slot": value}
-        chosen = pick(value, [s.label() for s in slots])
-        if chosen is not None:
-            return {"book_slot": slots[chosen].key(), "book_choice_text": slots[chosen].describe()}
-        return await self.validate_book_when(value, dispatcher, tracker, domain)  # another day or time
-
-    async def validate_book_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> dict[str, Any]:
-        answer = yes_or_no(tracker)
-        if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
-            return {"book_confirm": None}
-        if not answer:
-            dispatcher.utter_message(response="utter_not_booked")
-            return {"book_confirm": None, "book_slot": None, "book_when": None, "book_offers": None}
-        return {"book_confirm": "yes"}
-
-
-class ValidateBookingForm(LeavableForm, TimeChoice, FormValidationAction):
-    def name(self) -> str:
-        return "validate_booking_form"
-
-    async def validate_book_visit_type(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> dict[str, Any]:
-        visit_type = next((v for v, words in VISIT_WORDS.items() if value == v or re.search(words, value, re.I)), None)
-        if visit_type is None:
-            dispatcher.utter_message(response="utter_visit_type_unknown")
-            return {"book_visit_type": None}
-        provider = vault().clinic.provider(tracker.get_slot("book_provider") or "")
-        if provider and visit_type not in provider.visit_types:  # chosen before, from the request's words
-            dispatcher.utter_message(response="utter_provider_no_visit_type", provider=provider.name,
-                                     visit_type=visit_type.replace("_", " "))
-            return {"book_visit_type": visit_type, "book_provider": None}
-        return {"book_visit_type": visit_type}
-
-    async def validate_book_provider(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> dict[str, Any]:
-        if re.search(ANYONE, value, re.I):
-            return {"book_provider": "any"}
-        provider_id = value if vault().clinic.provider(value) else _provider_named(value)
-        if provider_id is None:
-            dispatcher.utter_message(response="utter_provider_unknown", providers=provider_list())
-            return {"book_provider": None}
-        provider = vault().clinic.provider(provider_id)
-        visit_type = tracker.get_slot("book_visit_type")
-        if visit_type and visit_type not in provider.visit_types:
-            dispatcher.utter_message(response="utter_provider_no_visit_type", provider=provider.name,
-                                     visit_type=visit_type.replace("_", " "))
-            return {"book_provider": None}
-        return {"book_provider": provider_id}
-
-
-class ValidateRescheduleForm(LeavableForm, TimeChoice, FormValidationAction):
-    def name(self) -> str:
-        return "validate_reschedule_form"
-
-    async def validate_appointment_choice(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          domain: DomainDict) -> dict[str, Any]:
-        return await choose_appointment(value, dispatcher, tracker)
-
-
-class ValidateCancelForm(LeavableForm, FormValidationAction):
-    def name(self) -> str:
-        return "validate_cancel_form"
-
-    async def validate_appointment_choice(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          domain: DomainDict) -> dict[str, Any]:
-        return await choose_appointment(value, dispatcher, tracker)
-
-    async def validate_cancel_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
-        answer = yes_or_no(tracker)
-        if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
-            return {"cancel_confirm": None}
-        return {"cancel_confirm": "yes" if answer else "no"}
-
-
-async def choose_appointment(value: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-    upcoming = await call(vault().appointments.upcoming, verified(tracker))
-    if value in [a.id for a in upcoming]:
-        chosen = next(a for a in upcoming if a.id == value)
-    else:
-        index = pick(value, [appointment_slot(a).label() for a in upcoming])
-        if index is None:
-            dispatcher.utter_message(response="utter_appointment_unknown")
-            return {"appointment_choice": None}
-        chosen = upcoming[index]
-    return {"appointment_choice": chosen.id, "book_choice_text": appointment_slot(chosen).describe()}
-
-
-async def _start_with_appointment(dispatcher: CollectingDispatcher, tracker: Tracker, form: str,
-                                  goal: str) -> list[dict[str, Any]]:
-    if not verified(tracker):
-        return require_identity(goal)
-    upcoming = await call(vault().appointments.upcoming, verified(tracker))
-    if not upcoming:
-        dispatcher.utter_message(response="utter_no_appointments")
-        return []
-    chosen = [SlotSet("appointment_choice", upcoming[0].id),
-              SlotSet("book_choice_text", appointment_slot(upcoming[0]).describe())] if len(upcoming) == 1 else []
-    return start_form(form, *[SlotSet(s, None) for s in BOOKING_SLOTS], *chosen)
-
-
-class ActionStartReschedule(Action):
-    def name(self) -> str:
-        return "action_start_reschedule"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        return await _start_with_appointment(dispatcher, tracker, "reschedule_form", self.name())
-
-
-class ActionStartCancel(Action):
-    def name(self) -> str:
-        return "action_start_cancel"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        return await _start_with_appointment(dispatcher, tracker, "cancel_form", self.name())
-
-
-def _retry_after_taken(dispatcher: CollectingDispatcher, tracker: Tracker, form: str,
-                       taken: Slot) -> list[dict[str, Any]]:
-    """Someone booked the slot first: propose the nearest others and ask again."""
-    dispatcher.utter_message(response="utter_slot_taken")
-    when = When(taken.starts_at.date(), taken.starts_at.date() + timedelta(days=7))
-    values = offered(dispatcher, find_offer(tracker, when))
-    values.update(book_slot=None, book_confirm=None)
-    return [SlotSet(k, v) for k, v in values.items()] + [FollowupAction(form)]
-
-
-class ActionBookAppointment(Action):
-    def name(self) -> str:
-        return "action_book_appointment"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        slot = slot_from_key(tracker.get_slot("book_slot"))
-        try:
-            booked = await call(vault().appointments.book, verified(tracker), slot.provider.id, slot.starts_at,
-                                slot.visit_type, actor="patient")
-        except SlotTaken:
-            return await call(_retry_after_taken, dispatcher, tracker, "booking_form", slot)
-        dispatcher.utter_message(response="utter_booked", slot=slot.describe(), reference=reference(booked.id))
-        if await send_confirmation(tracker, f"Healthtigo: your appointment is booked for {slot.describe()}. "
-                                            f"Reference {reference(booked.id)}."):
-            dispatcher.utter_message(response="utter_sms_confirmation_sent")
-        return [*[SlotSet(s, None) for s in BOOKING_SLOTS], SlotSet("last_appointment", booked.id),
-                FollowupAction("utter_offer_intake")]
-
-
-class ActionRescheduleAppointment(Action):
-    def name(self) -> str:
-        return "action_reschedule_appointment"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        slot = slot_from_key(tracker.get_slot("book_slot"))
-        try:
-            await call(vault().appointments.reschedule, verified(tracker), tracker.get_slot("appointment_choice"),
-                       slot.starts_at, actor="patient", provider_id=slot.provider.id)
-        except SlotTaken:
-            return await call(_retry_after_taken, dispatcher, tracker, "reschedule_form", slot)
-        dispatcher.utter_message(response="utter_rescheduled", slot=slot.describe())
-        if await send_confirmation(tracker, f"Healthtigo: your appointment is moved to {slot.describe()}."):
-            dispatcher.utter_message(response="utter_sms_confirmation_sent")
-        return [SlotSet("last_appointment", tracker.get_slot("appointment_choice")),
-                *[SlotSet(s, None) for s in BOOKING_SLOTS]]
-
-
-class ActionCancelAppointment(Action):
-    def name(self) -> str:
-        return "action_cancel_appointment"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        described = tracker.get_slot("book_choice_text")
-        if tracker.get_slot("cancel_confirm") != "yes":
-            dispatcher.utter_message(response="utter_not_cancelled")
-        else:
-            await call(vault().appointments.cancel, verified(tracker), tracker.get_slot("appointment_choice"),
-                       actor="patient")
-            dispatcher.utter_message(response="utter_cancelled", slot=described)
-            if await send_confirmation(tracker, f"Healthtigo: your appointment on {described} is cancelled."):
-                dispatcher.utter_message(response="utter_sms_confirmation_sent")
-        return [SlotSet(s, None) for s in BOOKING_SLOTS]
-
-
-class ActionListAppointments(Action):
-    def name(self) -> str:
-        return "action_list_appointments"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        if not verified(tracker):
-            return require_identity(self.name())
-        upcoming = await call(vault().appointments.upcoming, verified(tracker))
-        if not upcoming:
-            dispatcher.utter_message(response="utter_no_appointments")
-            return []
-        lines = "\n".join(f"- {appointment_slot(a).describe()} (reference {reference(a.id)})" for a in upcoming)
-        dispatcher.utter_message(response="utter_appointments", appointments=lines)
         return []

@@ -105,7 +105,7 @@ def offer(when: When, providers: Sequence[Provider], visit_type: str, closures: 
     """The slots to propose for `when`; `taken_between(first, last)` gives the booked ones."""
     today = now.astimezone(CLINIC_TZ).date()
     problem = None
-    if when.last_day < today or (when.first_day == today and when.at and
+    if when.last_day < today or (when.last_day == today and when.at and
                                  datetime.combine(today, when.at, CLINIC_TZ) < now):
         problem = "That time has already passed."
     elif when.first_day > (now + HORIZON).date():
@@ -116,12 +116,13 @@ def offer(when: When, providers: Sequence[Provider], visit_type: str, closures: 
         problem = f"The clinic is closed on {when.first_day:%A}s."
     first = max(when.first_day, today)
     if problem is None:
-        found = open_slots(providers, visit_type, closures, taken_between(first, when.last_day), first,
-                           when.last_day, now, when.window)
+        found = _on_days(when, open_slots(providers, visit_type, closures, taken_between(first, when.last_day),
+                                          first, when.last_day, now, when.window))
         if when.at:
             exact = [s for s in found if s.starts_at.time() == when.at]
-            if exact:
-                return Offer(exact[:1])
+            if exact:  # one per day asked for ("10am on tuesday or thursday")
+                return Offer(_spread([next(s for s in exact if s.starts_at.date() == day)
+                                      for day in sorted({s.starts_at.date() for s in exact})], limit))
             problem = (f"{when.describe()} is not available." if found or _ever_open(providers, when)
                        else f"No one sees patients at {when.at.strftime('%-I:%M %p').lower()} then.")
             near = sorted(found, key=lambda s: abs((datetime.combine(s.starts_at.date(), when.at, CLINIC_TZ)
@@ -134,9 +135,15 @@ def offer(when: When, providers: Sequence[Provider], visit_type: str, closures: 
             problem = f"There is nothing open {when.describe()}."
     last = first + timedelta(days=SEARCH_DAYS)
     later = open_slots(providers, visit_type, closures, taken_between(first, last), first, last, now, when.window)
+    later = _on_days(when, later) or later
     if not later and when.window:
         later = open_slots(providers, visit_type, closures, taken_between(first, last), first, last, now)
     return Offer(_spread(later, limit), problem)
+
+
+def _on_days(when: When, slots: list[Slot]) -> list[Slot]:
+    """The slots on the weekdays asked for, when several were named."""
+    return [s for s in slots if when.weekdays is None or s.starts_at.weekday() in when.weekdays]
 
 
 def _ever_open(providers: Sequence[Provider], when: When) -> bool:

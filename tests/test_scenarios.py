@@ -1,0 +1,30 @@
+"""The scripted conversations of tests/scenarios/ (written apart from the code), played over REST
+against the running servers: the vault holds what the patient asked for, and no form asked
+for anything the patient's messages had already given."""
+import pytest
+
+from tests.support.scenarios import Player, clear_schedule, load, problems, tomorrow_is_open
+
+SCENARIOS = load()
+
+
+def test_there_are_at_least_40_scenarios():
+    assert len(SCENARIOS) >= 40
+
+
+@pytest.fixture(scope="module")
+def vault(stack):
+    opened = stack.vault()
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_scenario(stack, vault, scenario):
+    if scenario.get("skip_if_tomorrow_is_not_a_weekday") and not tomorrow_is_open(vault):
+        pytest.skip("tomorrow the clinic is closed")
+    clear_schedule(vault)  # the clinic's days hold only this scenario's appointments
+    run = Player(stack, vault, scenario).play()
+    transcript = "\n".join(run.transcript)
+    assert run.asked_again == [], transcript
+    assert problems(vault, scenario, run) == [], transcript
