@@ -1,10 +1,15 @@
-"""Turn latency over the REST channel: simple turns, a booking and a health intake.
+"""Turn latency over the REST channel: simple turns, bookings and a health intake.
 
 Starts the real rasa server and action server (the trained model for the current data
 must exist: `make train`), with a small timing proxy in front of the action server, and
 sends scripted conversations at concurrency 1, 8 and 32. Prints, per conversation kind:
-p50/p95 turn latency, turns per second, errors, and the share of the time spent in the
-action server.
+p50/p95 turn latency, turns per second, errors, the share of the time spent in the
+action server, and for bookings the turns each one took.
+
+A booking patient answers the questions the assistant asks, from a fixed set of answers
+("video", "anyone", the day and time, "yes", "not now"), and says nothing it is not asked
+for: the fewer questions, the fewer turns. "booking" starts with "I'd like to book an
+appointment"; "all-in-one" with a message that names the visit type, clinician, day and time.
 Run: .venv/bin/python bench/turn_latency.py [--conversations N]
 """
 from __future__ import annotations
@@ -36,6 +41,7 @@ SIMPLE = [
 ]
 INTAKE = ["I have a cough and a sore throat", "a cough", "3 days", "3", "none", "none", "none", "yes"]
 LEVELS = (1, 8, 32)
+BOOKINGS: list[tuple[str, int, bool]] = []  # (kind, turns, booked) of each booking conversation
 
 
 class ActionTimer:
@@ -85,18 +91,44 @@ async def intake(session, url, stack, samples, _):
         await say(session, url, sender, message, samples, "intake")
 
 
-async def booking(session, url, stack, samples, slot_text):
+# The answer to each question a booking may ask, by words of the question.
+ANSWERS = [("full name", lambda p: p["name"]), ("date of birth", lambda p: "01/01/1970"),
+           ("6-digit code", lambda p: p["code"]()), ("What kind of visit", lambda p: "video"),
+           ("Who would you like to see", lambda p: "anyone"), ("When would you like to come", lambda p: p["when"]),
+           ("Shall I book", lambda p: "yes"), ("health questions", lambda p: "not now")]
+
+
+async def _book(session, url, stack, samples, kind, opening, slot_text) -> None:
+    """One patient booking: the opening message, then an answer to each question asked."""
     vault, sender = stack.bench_vault, f"bench-{uuid.uuid4().hex}"
     name = "Bench " + "".join(chr(97 + int(c, 16) % 26) for c in uuid.uuid4().hex[:10]).capitalize()
     subject = (await asyncio.to_thread(vault.patients.register, name, date(1970, 1, 1),
                                        phone=f"+1469555{uuid.uuid4().int % 10000:04d}", actor="bench",
                                        reason="bench")).subject_id
-    for message in ("I'd like to book an appointment", name, "01/01/1970"):
-        await say(session, url, sender, message, samples, "booking")
-    messages = await asyncio.to_thread(vault.outbox.messages, subject)
-    code = re.search(r"\d{6}", messages[0].body).group(0)
-    for message in (code, "video", "anyone", slot_text, "yes", "not now"):
-        await say(session, url, sender, message, samples, "booking")
+
+    def code() -> str:
+        return re.search(r"\d{6}", vault.outbox.messages(subject)[0].body).group(0)
+
+    patient, turns, booked = {"name": name, "code": code, "when": slot_text}, 1, False
+    replies = await say(session, url, sender, opening, samples, kind)
+    while turns < 12:
+        text = " ".join(r.get("text", "") for r in replies)
+        booked = booked or "You're booked" in text
+        answer = next((reply for words, reply in ANSWERS if words in text), None)
+        if answer is None:
+            break
+        replies = await say(session, url, sender, await asyncio.to_thread(answer, patient), samples, kind)
+        turns += 1
+    BOOKINGS.append((kind, turns, booked))
+
+
+async def booking(session, url, stack, samples, slot_text):
+    await _book(session, url, stack, samples, "booking", "I'd like to book an appointment", slot_text)
+
+
+async def all_in_one(session, url, stack, samples, slot_text):
+    await _book(session, url, stack, samples, "all-in-one",
+                f"I'd like a video visit with Dr. Patel on {slot_text}", slot_text)
 
 
 def slot_texts(vault, count: int) -> list[str]:
@@ -145,9 +177,10 @@ def main() -> None:
             asyncio.run(level(stack, timer, simple, 4, 4, None))  # warm-up
             print(f"{'kind':>9} {'clients':>7} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8} {'turns/s':>8} "
                   f"{'errors':>6} {'in actions':>10}")
-            for name, scenario in (("simple", simple), ("booking", booking), ("intake", intake)):
+            for name, scenario in (("simple", simple), ("booking", booking), ("all-in-one", all_in_one),
+                                   ("intake", intake)):
                 for concurrency in LEVELS:
-                    taken = slots[:args.conversations] if name == "booking" else None
+                    taken = slots[:args.conversations] if name in ("booking", "all-in-one") else None
                     if taken:
                         del slots[:args.conversations]
                     samples, elapsed, in_actions = asyncio.run(
@@ -162,6 +195,11 @@ def main() -> None:
                             chosen = [s[1] * 1000 for s in samples if s[0] == kind]
                             print(f"{'  ' + kind:>9} {concurrency:>7} {len(chosen):>6} {percentile(chosen, 50):>8.1f} "
                                   f"{percentile(chosen, 95):>8.1f}")
+            for kind in ("booking", "all-in-one"):
+                done = [(turns, booked) for k, turns, booked in BOOKINGS if k == kind]
+                print(f"{kind}: {statistics.mean(t for t, _ in done):.1f} turns per booking "
+                      f"(min {min(t for t, _ in done)}, max {max(t for t, _ in done)}), "
+                      f"{sum(b for _, b in done)}/{len(done)} booked")
         finally:
             stack.bench_vault.close()
             stack.stop()
