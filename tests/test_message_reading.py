@@ -68,7 +68,8 @@ def offers(providers):
 @pytest.mark.parametrize("answer, fits", [
     ("the second one", [1]), ("the last", [2]), ("3", [2]), ("the 1 pm", [0]), ("1:30", [1, 2]),
     ("half past one", [1, 2]), ("thursday at 1:30", [2]), ("the 1:30 with dr kim", [2]), ("5 pm", []),
-    ("on second thought, a phone call", []),
+    ("on second thought, a phone call", []), ("December 12", []), ("12 dec at 1", []), ("dec 8 at 1", [0]),
+    ("december 10", [2]),
 ])
 def test_an_answer_is_matched_against_the_offers(providers, offers, answer, fits):
     assert chosen(answer, offers, providers) == fits
