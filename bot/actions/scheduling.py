@@ -78,25 +78,24 @@ def request_said(tracker: Tracker) -> Optional[Said]:
     return None
 
 
+def _first_of(requests: list) -> list[dict[str, Any]]:
+    """The events that start the first of `requests` ((intent, text) pairs) and keep the rest."""
+    (intent, text), rest = requests[0], requests[1:]
+    return [SlotSet("current_request", [intent, text]), SlotSet("queued_requests", [list(r) for r in rest] or None),
+            FollowupAction(START[intent])]
+
+
 def one_at_a_time(said: Said) -> Optional[list[dict[str, Any]]]:
     """For a message that holds several requests, the events that start the first and keep the
     others for later; None for a single request."""
     requests = [(intent or said.intent, text) for intent, text in split_requests(said.text)]
-    if len(requests) < 2:
-        return None
-    (intent, text), rest = requests[0], requests[1:]
-    return [SlotSet("current_request", [intent, text]), SlotSet("queued_requests", [list(r) for r in rest]),
-            FollowupAction(START[intent])]
+    return _first_of(requests) if len(requests) >= 2 else None
 
 
 def next_request(tracker: Tracker) -> list[dict[str, Any]]:
     """The events that start the next request kept for later, if there is one."""
     queued = tracker.get_slot("queued_requests") or []
-    if not queued:
-        return []
-    (intent, text), rest = queued[0], queued[1:]
-    return [SlotSet("current_request", [intent, text]), SlotSet("queued_requests", rest or None),
-            FollowupAction(START[intent])]
+    return _first_of(queued) if queued else []
 
 
 # -- offers -----------------------------------------------------------------------------------
