@@ -17,13 +17,15 @@ SOCKETIO_SHA256 := d5d79a35039e860b32bdef4795528b05c2f788d4b2d9dacc913120e2878f7
 SOCKETIO_JS := channels/widget/static/vendor/socket.io.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv env migrate train run run-production shell test test-production lock clean widget chromium nginx
+.PHONY: help venv env migrate train run run-production shell lint test test-unit test-production lock clean widget chromium nginx
 
 help:
 	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
-	@echo "make test   set up and run the whole test suite"
+	@echo "make test   set up and run the whole test suite (lint first)"
+	@echo "make lint   ruff's lint and format check, and the size check (harness/sizes.py)"
+	@echo "make test-unit      the fast tests that need no server (tests/unit)"
 	@echo "make run-production  two replicas of each server on PostgreSQL and Redis behind nginx"
-	@echo "make test-production the whole test suite against that profile"
+	@echo "make test-production the tests that use the servers, against that profile"
 	@echo "make shell  chat with the running assistant in the terminal"
 	@echo "make train  train the model if its inputs changed"
 	@echo "make migrate create or upgrade the vault's databases"
@@ -43,13 +45,13 @@ venv:
 	fi
 
 env: venv
-	@$(PY) -m bot.envfile .env
+	@$(PY) -m runtime.envfile .env
 
 migrate: env
 	@$(PY) -m privacy migrate
 
 train: venv
-	@$(PY) -m bot.train
+	@$(PY) -m runtime.train
 
 # Fetched only when the file is missing or is not the pinned version.
 widget:
@@ -81,10 +83,10 @@ nginx:
 	fi
 
 run: migrate train widget
-	@$(PY) -m bot.launch
+	@$(PY) -m runtime.launch
 
 run-production: env train widget nginx
-	@$(PY) -m bot.production
+	@$(PY) -m runtime.production
 
 shell: venv
 	@$(PY) -m channels.terminal

@@ -1,5 +1,5 @@
 """How long Rasa takes to validate one action-server answer: its own `jsonschema.validate`
-per call, and the validator compiled once by bot/action_validation.py.
+per call, and the validator compiled once by bot/plugins/action_validation.py.
 
 Run: .venv/bin/python bench/action_validation_bench.py [--calls N]
 """
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import jsonschema  # noqa: E402
 from rasa.core.actions.action import RemoteAction  # noqa: E402
 
-from bot import action_validation  # noqa: E402
+from bot.plugins import action_validation  # noqa: E402
 
 # A booking step: the form's slots set, one response.
 ANSWER = {

@@ -28,9 +28,9 @@ import socketio
 from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bot.train import model_path  # noqa: E402
-from tests.support.servers import Stack, server_environment  # noqa: E402
-from tests.support.twilio_standin import TwilioStandIn, inbound  # noqa: E402
+from harness.servers import Stack, server_environment  # noqa: E402
+from harness.twilio_standin import TwilioStandIn, inbound  # noqa: E402
+from runtime.train import model_path  # noqa: E402
 
 PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
 MESSAGES = {"no action": "hello", "action": "do you share my data with anyone?"}

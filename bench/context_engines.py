@@ -31,10 +31,11 @@ from spacy.tokens import Doc, Span
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from safety.context import CURRENT, Context, shared as context  # noqa: E402
+from harness.emergency_set import load  # noqa: E402
+from safety.context import CURRENT, Context  # noqa: E402
+from safety.context import shared as context
 from safety.lexicon import Lexicon  # noqa: E402
 from safety.normalize import normalize  # noqa: E402
-from tests.safety.report import load  # noqa: E402
 
 DIRECTIONS = {"before": "FORWARD", "after": "BACKWARD", "near": "BIDIRECTIONAL", "overlaps": "BIDIRECTIONAL",
               "later": "BACKWARD"}

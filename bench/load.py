@@ -1,6 +1,6 @@
 """Load: simulated patients against four set-ups in one run, and a replica killed under load.
 
-Patients (tests/support/patients.py) hold realistic conversations: over REST a greeting
+Patients (harness/patients.py) hold realistic conversations: over REST a greeting
 with support questions, a booking (identity check with a one-time code, then a slot), a
 health intake and a rights request (access); over SMS, signed webhook requests with the
 replies at a local Twilio stand-in. Levels of rising concurrency, each bounded by a
@@ -40,11 +40,11 @@ import aiohttp
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bot.train import model_path  # noqa: E402
-from tests.support.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
-from tests.support.patients import Clinic, check, new_patient  # noqa: E402
-from tests.support.servers import Stack, server_environment  # noqa: E402
-from tests.support.twilio_standin import TwilioStandIn  # noqa: E402
+from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
+from harness.patients import Clinic, check, new_patient  # noqa: E402
+from harness.servers import Stack, server_environment  # noqa: E402
+from harness.twilio_standin import TwilioStandIn  # noqa: E402
+from runtime.train import model_path  # noqa: E402
 
 SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
 # The mix of conversations, repeated: mostly REST, one in six by SMS.
@@ -223,8 +223,9 @@ def ratios(results: dict, levels: list[int]) -> None:
 
 
 def serve_with_stock_validation() -> None:
-    """The rasa server as `python -m bot.serve` starts it, but without the validator cache."""
-    from bot import action_validation, rasa_cli, serve
+    """The rasa server as `python -m runtime.serve` starts it, but without the validator cache."""
+    from bot.plugins import action_validation
+    from runtime import rasa_cli, serve
 
     action_validation.install = lambda: None
     serve.preflight()

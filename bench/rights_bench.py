@@ -24,6 +24,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from sqlalchemy import insert  # noqa: E402
 
+from harness.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
 from privacy import Vault, crypto  # noqa: E402
 from privacy.config import VaultConfig  # noqa: E402
 from privacy.keystore import CONTACT, MAIN, _wrap_aad  # noqa: E402
@@ -35,7 +36,6 @@ from privacy.schema import (  # noqa: E402
     patients,
     subjects,
 )
-from tests.support.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
 
 BATCH = 2000
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from harness.emergency_set import load  # noqa: E402
 from safety import language  # noqa: E402
 from safety.assessment import shared  # noqa: E402
 from safety.backstop import examples  # noqa: E402
 from safety.normalize import normalize  # noqa: E402
-from tests.safety.report import load  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> str:

@@ -31,8 +31,8 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.scheduling.when import CLINIC_TZ  # noqa: E402
-from bot.train import model_path  # noqa: E402
-from tests.support.servers import Stack, free_port, server_environment  # noqa: E402
+from harness.servers import Stack, free_port, server_environment  # noqa: E402
+from runtime.train import model_path  # noqa: E402
 
 SIMPLE = [
     ("hello", "no action"), ("what's your phone number?", "no action"),

@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
+from harness.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
+from harness.servers import Stack, server_environment  # noqa: E402
 from privacy import Vault  # noqa: E402
 from privacy.config import VaultConfig  # noqa: E402
-from tests.support.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
-from tests.support.servers import Stack, server_environment  # noqa: E402
 
 
 def config(data_url: str, keys_url: str) -> VaultConfig:
@@ -91,7 +91,7 @@ def tracker_store_ratio(label: str, cfg: VaultConfig, stock_kwargs: dict) -> Non
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
 
-    from bot.tracker_store import EncryptedTrackerStore
+    from bot.plugins.tracker_store import EncryptedTrackerStore
 
     domain = Domain.load(str(Path(__file__).resolve().parents[1] / "bot" / "domain"))
     Vault(cfg, upgrade=True).close()

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from bot import settings
+import settings
 
 logger = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import settings
+import settings
 from bot.emergency import EMERGENCY_RESPONSE
 from channels import choices, guard, sms_text
 from channels.handled import replies_to

@@ -17,7 +17,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from bot import settings
+import settings
 from privacy import shared_vault
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import uuid
 
 import requests
 
-from bot import settings
+import settings
 from channels import choices
 
 

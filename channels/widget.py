@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
-from bot import settings
+import settings
 from bot.emergency import EMERGENCY_RESPONSE
 from channels import guard
 from channels.rate_limit import RateLimiter, rate_limiter

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from privacy import backup, fhir_export, keyring_file, migrate
-from privacy.config import ENV_FILE
 from privacy.deidentify import research_export
 from privacy.errors import InvalidInput, VaultError
 from privacy.retention import RULES
 from privacy.schema import conversations, data_keys, health_records, patients
 from privacy.vault import Vault
+from settings import ENV_FILE
 
 
 def cmd_migrate(args) -> None:

@@ -1,4 +1,5 @@
-"""Vault settings from the environment (.env in development; .env.example documents them).
+"""The vault's settings, parsed from the environment that settings.py loads (.env in
+development; .env.example documents them).
 
 DATABASE_URL   the data: SQLite file under var/ by default, PostgreSQL in production
 KEYSTORE_URL   the wrapped data keys, kept apart from the data and its backups
@@ -11,16 +12,10 @@ import base64
 import binascii
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Mapping, Optional
 
-from dotenv import load_dotenv
-
+import settings
 from privacy.errors import ConfigurationError
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-VAR = PROJECT_ROOT / "var"
-ENV_FILE = Path(os.environ.get("ENV_FILE", PROJECT_ROOT / ".env"))
 
 
 def _decode_key(name: str, text: str) -> bytes:
@@ -53,12 +48,11 @@ class VaultConfig:
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "VaultConfig":
-        """Read the settings (from os.environ and the env file, or from `environ`);
+        """Read the settings (from os.environ, which holds the env file's too, or from `environ`);
         a missing key stops here, before anything is written."""
-        if environ is None:
-            load_dotenv(ENV_FILE)
-            environ = os.environ
-        VAR.mkdir(exist_ok=True)
+        environ = os.environ if environ is None else environ
+        var = settings.VAR
+        var.mkdir(exist_ok=True)
         ring_text = environ.get("VAULT_KEYS", "")
         index_text = environ.get("VAULT_INDEX_KEY", "")
         if not ring_text or not index_text:
@@ -67,8 +61,8 @@ class VaultConfig:
                 "development; in production they come from the secret store."
             )
         return cls(
-            database_url=environ.get("DATABASE_URL") or f"sqlite:///{VAR / 'vault.db'}",
-            keystore_url=environ.get("KEYSTORE_URL") or f"sqlite:///{VAR / 'keystore.db'}",
+            database_url=environ.get("DATABASE_URL") or f"sqlite:///{var / 'vault.db'}",
+            keystore_url=environ.get("KEYSTORE_URL") or f"sqlite:///{var / 'keystore.db'}",
             key_ring=parse_key_ring(ring_text),
             index_key=_decode_key("VAULT_INDEX_KEY", index_text),
         )

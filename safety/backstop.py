@@ -23,7 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from safety import normalize as normalization
-from safety.normalize import DATA as NORMALIZATION, normalize
+from safety.normalize import DATA as NORMALIZATION
+from safety.normalize import normalize
 
 DATA = Path(__file__).resolve().parent / "data"
 MODELS = Path(__file__).resolve().parents[1] / "models"

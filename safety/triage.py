@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Optional
 
-from safety.assessment import ASK, EMERGENCY as EMERGENCY_LEVEL, assess
+from safety.assessment import ASK, assess
+from safety.assessment import EMERGENCY as EMERGENCY_LEVEL
 
 EMERGENCY, URGENT, ROUTINE, SELF_CARE = "emergency", "urgent", "routine", "self_care"
 

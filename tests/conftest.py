@@ -1,8 +1,9 @@
 """Shared fixtures: one trained model and one running stack (rasa + action server + console) per
 test session.
 
-HEALTHTIGO_PROFILE=production (`make test-production`) runs the same suite against the
-production profile: two rasa and two action servers behind nginx, on PostgreSQL and Redis."""
+HEALTHTIGO_PROFILE=production (`make test-production`) runs the tests that use the stack against
+the production profile: two rasa and two action servers behind nginx, on PostgreSQL and Redis.
+The others do not depend on the profile and ran in `make test`."""
 from __future__ import annotations
 
 import os
@@ -15,15 +16,23 @@ os.environ["ENV_FILE"] = os.devnull
 
 import pytest  # noqa: E402
 
+from harness.clients import SMS_PUBLIC_URL  # noqa: E402
+from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
+from harness.servers import PRODUCTION, Stack, ensure_model, server_environment  # noqa: E402
+from harness.twilio_standin import TwilioStandIn  # noqa: E402
 from privacy import Vault  # noqa: E402
 from privacy.config import VaultConfig  # noqa: E402
-from tests.support.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
-from tests.support.servers import Stack, ensure_model, server_environment  # noqa: E402
-from tests.support.twilio_standin import TwilioStandIn  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parents[1] / "var" / "reports"
-SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
-PRODUCTION = os.environ.get("HEALTHTIGO_PROFILE") == "production"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not PRODUCTION:
+        return
+    same_in_both = [item for item in items if "stack" not in item.fixturenames]
+    if same_in_both:
+        config.hook.pytest_deselected(items=same_in_both)
+        items[:] = [item for item in items if "stack" in item.fixturenames]
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 lock-out, TOTP, and handoffs answered through the widget's and the SMS channel."""
 import re
 import secrets
-import subprocess
-import sys
 import time
 
 import pyotp
@@ -13,23 +11,10 @@ from sqlalchemy import func, select
 
 from channels.console import rasa_api
 from channels.console.masking import mask
+from harness.clients import Browser, Chat, Phone
+from harness.registration import new_patient
+from harness.staff import PASSWORD, add_staff
 from privacy.schema import staff_accounts, staff_sessions
-from tests.support.servers import PROJECT_ROOT
-from tests.test_flows import Chat, new_patient
-from tests.test_sms import Phone
-from tests.test_widget import Browser
-
-PASSWORD = "correct horse battery staple"
-
-
-def add_staff(stack, role: str, name: str = "") -> tuple[str, str]:
-    """A new account made with the console's command line; returns (name, TOTP secret or "")."""
-    name = name or f"{role}-{secrets.token_hex(3)}"
-    done = subprocess.run([sys.executable, "-m", "channels.console", "add-staff", name, "--role", role,
-                           "--password-stdin"], input=PASSWORD + "\n", cwd=PROJECT_ROOT, env=stack.env,
-                          capture_output=True, text=True, timeout=60, check=True)
-    secret = re.search(r"secret=([A-Z2-7]+)", done.stdout)
-    return name, secret.group(1) if secret else ""
 
 
 class Console:

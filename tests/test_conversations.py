@@ -2,8 +2,8 @@
 import pytest
 import requests
 
-from tests.support.nlu import examples
-from tests.support.servers import PROJECT_ROOT
+from harness.nlu import examples
+from harness.servers import PROJECT_ROOT
 
 
 def texts(replies):

@@ -8,11 +8,11 @@ import pytest
 import yaml
 
 from bot.emergency import SAFETY_DOMAIN, answer_to, danger_question
+from harness.clients import Browser, Chat, Phone, words
+from harness.emergency_set import load
+from harness.registration import new_patient, verify
 from safety import ASK, EMERGENCY, NONE, Assessment, assess
-from tests.safety.report import evaluate, load
-from tests.test_flows import Chat, new_patient, verify
-from tests.test_sms import Phone, words
-from tests.test_widget import Browser
+from tests.safety.report import evaluate
 
 OPEN = load("open")
 # One must-escalate message per category, plain where there is one.

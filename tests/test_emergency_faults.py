@@ -15,10 +15,9 @@ import pytest
 
 from bot.emergency import answer_to
 from channels.guard import APOLOGY
+from harness.clients import Chat, Phone
+from harness.databases import postgres_available
 from safety import assess
-from tests.support.databases import postgres_available
-from tests.test_flows import Chat
-from tests.test_sms import Phone
 
 MESSAGE = "my husband collapsed and he isn't breathing"
 SPANISH = "mi esposo se desmayo y no respira"

@@ -4,7 +4,6 @@ import json
 import random
 import re
 import string
-import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,21 +11,9 @@ import requests
 from fhir.resources.bundle import Bundle
 
 from bot.scheduling.when import CLINIC_TZ
+from harness.clients import Chat
+from harness.registration import last_code, new_patient, open_day, spoken, verify
 from privacy.clock import utc_now
-
-
-class Chat:
-    """One patient's conversation over the REST channel."""
-
-    def __init__(self, stack):
-        self.stack, self.sender, self.replies = stack, f"web-{uuid.uuid4().hex}", []
-
-    def __call__(self, message: str) -> str:
-        self.replies = self.stack.say(self.sender, message)
-        return "\n".join(r.get("text", "") for r in self.replies)
-
-    def buttons(self) -> list[dict]:
-        return [b for r in self.replies for b in r.get("buttons", [])]
 
 
 @pytest.fixture(scope="module")
@@ -39,45 +26,6 @@ def vault(stack):
 @pytest.fixture
 def chat(stack):
     return Chat(stack)
-
-
-def new_patient(vault, sms=True, born=date(1961, 3, 14)):
-    """A registered patient with a unique name and phone; returns (name, birth date, phone, subject)."""
-    name = "Zeb " + "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()
-    phone = f"+1{random.choice(['214', '469', '972', '817'])}5550{random.randint(100, 199)}"
-    while vault.patients.find(phone=phone):
-        phone = f"+1{random.choice(['214', '469', '972', '817'])}5550{random.randint(100, 199)}"
-    patient = vault.patients.register(name, born, phone=phone, email=f"{uuid.uuid4().hex[:10]}@example.org",
-                                      actor="staff:test", reason="test")
-    if sms:
-        vault.consent.grant(patient.subject_id, "sms", channel="staff", wording="Text me about my appointments.")
-    return name, born, phone, patient.subject_id
-
-
-def last_code(vault, subject):
-    return re.search(r"\b(\d{6})\b", vault.outbox.messages(subject)[0].body).group(1)
-
-
-def verify(chat, vault, name, born, subject):
-    """Answer the identity questions the assistant asks."""
-    assert "date of birth" in chat(name)
-    reply = chat(born.strftime("%m/%d/%Y"))
-    assert "6-digit code" in reply
-    reply = chat(last_code(vault, subject))
-    assert "verified" in reply
-    return reply
-
-
-def open_day(vault, days_ahead=4):
-    """A weekday at least `days_ahead` days ahead on which the clinic is open."""
-    day = datetime.now(CLINIC_TZ).date() + timedelta(days=days_ahead)
-    while day.weekday() >= 5 or day in vault.clinic.closures:
-        day += timedelta(days=1)
-    return day
-
-
-def spoken(day):
-    return f"{day:%B} {day.day}"
 
 
 # -- identity ------------------------------------------------------------------------------
@@ -358,7 +306,7 @@ def test_nothing_a_patient_said_is_stored_or_logged_in_plaintext(stack, vault, c
     chat("when is my appointment?")
     verify(chat, vault, name, born, subject)
     chat("I have purple tingling in my left earlobe")
-    from tests.test_tracker_store import stored_bytes
+    from harness.databases import stored_bytes
     stored, logs = stored_bytes(stack), stack.logs()
     for secret in (name, name.split()[1], phone[2:], phone, born.strftime("%m/%d/%Y"), "earlobe"):
         assert secret.encode() not in stored, secret

@@ -9,13 +9,13 @@ import time
 import pytest
 import requests
 
-from tests.support.servers import PROJECT_ROOT, migrate_vault, server_environment
+from harness.servers import PROJECT_ROOT, migrate_vault, server_environment
 
 
 def launch(env):
     migrate_vault(env)
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.launch"], cwd=PROJECT_ROOT, env=env,
+        [sys.executable, "-m", "runtime.launch"], cwd=PROJECT_ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
 

@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from bot import lock_store
-from bot.lock_store import SerialRedisLockStore, redis_settings
-from tests.support.databases import REDIS_URL, redis_available
+from bot.plugins import lock_store
+from bot.plugins.lock_store import SerialRedisLockStore, redis_settings
+from harness.databases import REDIS_URL, redis_available
 
 
 @pytest.fixture
@@ -15,8 +15,8 @@ def stores(monkeypatch):
     """Two lock stores on one Redis, as two replicas have them."""
     if redis_available():
         pytest.skip(redis_available())
-    monkeypatch.setattr("bot.settings.REDIS_URL", REDIS_URL)
-    monkeypatch.setattr("bot.settings.REDIS_KEY_PREFIX", f"test{uuid.uuid4().hex[:12]}")
+    monkeypatch.setattr("settings.REDIS_URL", REDIS_URL)
+    monkeypatch.setattr("settings.REDIS_KEY_PREFIX", f"test{uuid.uuid4().hex[:12]}")
     return SerialRedisLockStore(), SerialRedisLockStore()
 
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from harness.servers import PROJECT_ROOT, migrate_vault, server_environment
 from privacy import Vault
 from privacy.config import VaultConfig
-from tests.support.servers import PROJECT_ROOT, migrate_vault, server_environment
 
 
 @pytest.fixture

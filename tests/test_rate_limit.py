@@ -6,14 +6,14 @@ import uuid
 import pytest
 
 from channels.rate_limit import SLOW_DOWN, SharedRateLimiter
-from tests.support.databases import REDIS_URL, redis_available
+from harness.databases import REDIS_URL, redis_available
 
 
 @pytest.fixture
 def replicas(monkeypatch):
     if redis_available():
         pytest.skip(redis_available())
-    monkeypatch.setattr("bot.settings.REDIS_KEY_PREFIX", f"test{uuid.uuid4().hex[:12]}")
+    monkeypatch.setattr("settings.REDIS_KEY_PREFIX", f"test{uuid.uuid4().hex[:12]}")
     return SharedRateLimiter(REDIS_URL), SharedRateLimiter(REDIS_URL)
 
 

@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 import requests
 
-from tests.conftest import PRODUCTION, SMS_PUBLIC_URL
-from tests.support.patients import Clinic, check, new_patient
-from tests.test_widget import Browser
+from harness.clients import SMS_PUBLIC_URL, Browser
+from harness.patients import Clinic, check, new_patient
+from harness.servers import PRODUCTION
 
 pytestmark = pytest.mark.skipif(not PRODUCTION, reason="needs the production profile's replicas: make test-production")
 

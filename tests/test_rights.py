@@ -13,8 +13,8 @@ from privacy.consent import ConsentRequired
 from privacy.deidentify import research_export
 from privacy.errors import InvalidInput, NotFound, Restricted
 from privacy.identity import VerificationFailed
-from privacy.schema import corrections, health_records
 from privacy.rights import business_days_after
+from privacy.schema import corrections, health_records
 
 
 class Clock:

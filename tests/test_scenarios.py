@@ -3,7 +3,7 @@ against the running servers: the vault holds what the patient asked for, and no 
 for anything the patient's messages had already given."""
 import pytest
 
-from tests.support.scenarios import Player, clear_schedule, load, problems, tomorrow_is_open
+from harness.scenarios import Player, clear_schedule, load, problems, tomorrow_is_open
 
 SCENARIOS = load()
 # Scenarios the assistant does not yet pass, and why: each is expected to fail until fixed.

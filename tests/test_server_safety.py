@@ -7,7 +7,7 @@ import sys
 import pytest
 import requests
 
-from tests.support.servers import PROJECT_ROOT
+from harness.servers import PROJECT_ROOT
 
 
 def test_the_http_api_requires_the_token(stack, sender):
@@ -19,7 +19,8 @@ def test_the_http_api_requires_the_token(stack, sender):
 
 
 def test_the_http_api_is_off_without_a_token(model, monkeypatch):
-    from bot import serve, settings
+    import settings
+    from runtime import serve
 
     monkeypatch.setattr(settings, "RASA_API_TOKEN", "")
     args = serve.server_arguments()
@@ -29,7 +30,8 @@ def test_the_http_api_is_off_without_a_token(model, monkeypatch):
 def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(model, monkeypatch):
     from rasa.__main__ import create_argument_parser
 
-    from bot import serve, settings
+    import settings
+    from runtime import serve
 
     monkeypatch.setattr(settings, "RASA_API_TOKEN", "-Xy_token")
     parsed = create_argument_parser().parse_args(serve.server_arguments())
@@ -112,7 +114,7 @@ def test_an_oversized_message_gets_a_clear_answer(stack, sender):
 
 def test_telemetry_and_error_reporting_stay_off():
     probe = (
-        "import sentry_sdk, bot.rasa_cli as cli\n"
+        "import sentry_sdk, runtime.rasa_cli as cli\n"
         "try:\n    cli.main(['telemetry'])\nexcept SystemExit:\n    pass\n"
         "import rasa.telemetry as t\n"
         "print('telemetry', t.is_telemetry_enabled())\n"

@@ -2,7 +2,6 @@
 the real twilio client to a local stand-in of Twilio's REST API."""
 import asyncio
 import math
-import random
 import secrets
 import time
 from urllib.parse import urlencode
@@ -13,17 +12,17 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from bot.emergency import answer_to
-from safety import assess
 from channels import sms, sms_text
 from channels.guard import CARD_REFUSED
 from channels.inbound import EMPTY, TOO_LONG
 from channels.rate_limit import SLOW_DOWN
 from channels.sms_delivery import OutboxDelivery, configured
+from harness.clients import SMS_PUBLIC_URL, Chat, Phone, words
+from harness.databases import stored_bytes
+from harness.registration import last_code, new_patient
+from harness.twilio_standin import inbound, post_signed
 from privacy import shared_vault
-from tests.conftest import SMS_PUBLIC_URL
-from tests.support.twilio_standin import inbound, post_signed
-from tests.test_flows import Chat, last_code, new_patient
-from tests.test_tracker_store import stored_bytes
+from safety import assess
 
 
 @pytest.fixture(scope="module")
@@ -33,40 +32,12 @@ def vault(stack):
     opened.close()
 
 
-class Phone:
-    """A patient's phone texting the clinic."""
-
-    def __init__(self, stack, twilio, number=None):
-        self.stack, self.twilio = stack, twilio
-        self.number = number or f"+1972555{random.randint(0, 9999):04d}"
-        self.webhook = f"{stack.base_url}/webhooks/sms/webhook"
-
-    def post(self, body="", signature=None, **extra):
-        fields = inbound(self.number, body, **extra)
-        return post_signed(self.webhook, SMS_PUBLIC_URL, self.twilio.auth_token, fields, signature)
-
-    def text(self, body, **extra) -> list[str]:
-        """Send `body`; return the replies it got (once nothing more arrives)."""
-        before = len(self.twilio.to(self.number))
-        answer = self.post(body, **extra)
-        assert answer.status_code == 200 and "<Response" in answer.text
-        self.twilio.wait_for(self.number, before + 1)
-        return self.twilio.quiet(self.number)[before:]
-
-    def sender(self, vault) -> str:
-        return vault.sms.pseudonym(self.number)
-
-
 @pytest.fixture
 def phone(stack, twilio):
     return Phone(stack, twilio)
 
 
 EMERGENCY = "I have crushing chest pain and can't breathe"
-
-
-def words(texts: list[str]) -> list[str]:
-    return " ".join(texts).split()
 
 
 def nothing_reached_the_bot(phone, vault):

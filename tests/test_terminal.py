@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from tests.support.servers import PROJECT_ROOT
+from harness.servers import PROJECT_ROOT
 
 
 def test_terminal_chat_shows_replies_and_numbered_choices(stack):

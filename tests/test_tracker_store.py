@@ -8,9 +8,9 @@ import pytest
 import requests
 from sqlalchemy import func, select, text
 
+from harness.databases import create_pg_database, drop_pg_database, postgres_available, stored_bytes
+from harness.servers import PROJECT_ROOT, Stack, server_environment
 from privacy.schema import conversation_events
-from tests.support.databases import create_pg_database, drop_pg_database, postgres_available
-from tests.support.servers import PROJECT_ROOT, Stack, server_environment
 
 CANARY_NAME = "Zebulon Quartermaine"
 CANARY_PHONE = "214-555-0147"
@@ -45,20 +45,6 @@ def pg_stack(model, tmp_path_factory):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_stack(request):
     return request.getfixturevalue("stack" if request.param == "sqlite" else "pg_stack")
-
-
-def stored_bytes(stack) -> bytes:
-    urls = (stack.env["DATABASE_URL"], stack.env["KEYSTORE_URL"])
-    if urls[0].startswith("sqlite"):
-        files = [p for url in urls for p in _sqlite_files(url)]
-        return b"".join(p.read_bytes() for p in files)
-    return b"".join(subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout for url in urls)
-
-
-def _sqlite_files(url):
-    from pathlib import Path
-    base = Path(url.removeprefix("sqlite:///"))
-    return [p for p in base.parent.iterdir() if p.name.startswith(base.name)]
 
 
 def test_a_canary_conversation_is_stored_encrypted_and_never_logged(any_stack, sender):
@@ -121,7 +107,7 @@ def test_a_failing_store_tells_the_patient_and_turns_readiness_false(stack, send
 
 def test_the_server_refuses_to_start_when_the_vault_cannot_open(tmp_path):
     env = server_environment(tmp_path / "test.env", VAULT_KEYS="kek-x:not-base64!")
-    done = subprocess.run([sys.executable, "-m", "bot.serve"], cwd=PROJECT_ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "runtime.serve"], cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "The vault cannot be opened" in done.stderr and "Traceback" not in done.stderr

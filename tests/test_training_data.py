@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from tests.support.nlu import HELD_OUT, examples, near_training, scored_copy, training_examples
-from tests.support.servers import PROJECT_ROOT
+from harness.nlu import HELD_OUT, examples, near_training, scored_copy, training_examples
+from harness.servers import PROJECT_ROOT
 
 # The canonical intents (INTENTS.md of the product contract): never renamed or merged.
 CANONICAL_INTENTS = [
@@ -26,7 +26,7 @@ STYLES_BELOW_FLOOR = {"stop": 0.0, "request_data_access": 0.77, "goodbye": 0.8}
 
 def rasa(*args, timeout=1800):
     return subprocess.run(
-        [sys.executable, "-m", "bot.rasa_cli", *args], cwd=PROJECT_ROOT,
+        [sys.executable, "-m", "runtime.rasa_cli", *args], cwd=PROJECT_ROOT,
         capture_output=True, text=True, timeout=timeout,
     )
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text, update
 
+from harness.databases import create_pg_database, drop_pg_database
 from privacy import Vault
 from privacy.audit import APPEND_LOCK
 from privacy.config import VaultConfig
@@ -21,7 +22,6 @@ from privacy.errors import (
     TamperedError,
 )
 from privacy.schema import health_records, patients, sms_received
-from tests.support.databases import create_pg_database, drop_pg_database
 
 CANARY = dict(name="Zebulon Quartermaine", birth_date=date(1961, 3, 14), phone="(214) 555-0147",
               email="zebulon.quartermaine@example.org", address="77 Canary Lane, Plano, TX 75024")

@@ -10,11 +10,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from harness.databases import fresh_data_url
+from harness.servers import PROJECT_ROOT
 from privacy import Vault, backup, migrate, schema
 from privacy.db import make_engine
 from privacy.errors import InvalidInput
-from tests.support.databases import fresh_data_url
-from tests.support.servers import PROJECT_ROOT
 
 
 def test_migrations_go_from_empty_to_head_and_match_the_model(vault_config):
@@ -69,7 +69,7 @@ def run_cli(env, *args):
 
 def test_the_command_line_migrates_rotates_retires_verifies_and_reports(tmp_path):
     env_file = tmp_path / ".env"
-    subprocess.run([sys.executable, "-m", "bot.envfile", str(env_file)], cwd=PROJECT_ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "runtime.envfile", str(env_file)], cwd=PROJECT_ROOT, check=True)
     env = dict(os.environ, ENV_FILE=str(env_file), DATABASE_URL=f"sqlite:///{tmp_path / 'v.db'}",
                KEYSTORE_URL=f"sqlite:///{tmp_path / 'k.db'}")
     for name in ("VAULT_KEYS", "VAULT_INDEX_KEY"):

@@ -1,65 +1,13 @@
 """The widget's Socket.IO channel against the running rasa server: origins, sessions bound to
 their token, history after a reconnect, rate limits and emergencies."""
-import queue
-import time
 
 import pytest
 import socketio
 
 from bot.emergency import answer_to
-from safety import assess
 from channels.rate_limit import SLOW_DOWN
-
-
-class Browser:
-    """One browser tab's socket: what it is sent, event by event."""
-
-    def __init__(self, stack, origin=None, url=None):
-        self.events: queue.Queue = queue.Queue()
-        self.sio = socketio.Client(reconnection=False)
-        for name in ("session_confirm", "history", "bot_uttered", "turn_done"):
-            self.sio.on(name, lambda data=None, name=name: self.events.put((name, data)))
-        origin = origin or stack.base_url
-        self.sio.connect(url or stack.base_url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
-
-    def next(self, name, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                event, data = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if event == name:
-                return data
-        raise AssertionError(f"no {name} within {timeout}s")
-
-    def session(self, session_id=None, token=None) -> dict:
-        self.sio.emit("session_request", {"session_id": session_id, "token": token})
-        return self.next("session_confirm")
-
-    def say(self, text) -> list[dict]:
-        """Send `text`; return the bot messages of the turn."""
-        self.sio.emit("user_uttered", {"message": text})
-        said = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            event, data = self.events.get(timeout=60)
-            if event == "bot_uttered":
-                said.append(data)
-            elif event == "turn_done":
-                return said
-        raise AssertionError("the turn did not end")
-
-    def quiet(self, seconds=2.0) -> list:
-        time.sleep(seconds)
-        seen = []
-        while not self.events.empty():
-            seen.append(self.events.get())
-        return seen
-
-    def close(self):
-        """Close the tab: without waiting for the long poll in flight to end."""
-        self.sio.eio.disconnect(abort=True)
+from harness.clients import Browser
+from safety import assess
 
 
 @pytest.fixture

@@ -10,10 +10,20 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import LeavableForm, call, now, require_identity, start_form, verified, vault, yes_or_no
-from bot.actions.scheduling import (BOOKING_SLOTS, TimeChoice, appointment_slot, chosen_appointment, next_request,
-                                    one_at_a_time, reference, request_said, retry_after_taken, send_confirmation,
-                                    slot_from_key)
+from bot.actions.common import LeavableForm, call, now, require_identity, start_form, vault, verified, yes_or_no
+from bot.actions.scheduling import (
+    BOOKING_SLOTS,
+    TimeChoice,
+    appointment_slot,
+    chosen_appointment,
+    next_request,
+    one_at_a_time,
+    reference,
+    request_said,
+    retry_after_taken,
+    send_confirmation,
+    slot_from_key,
+)
 from bot.scheduling.choice import chosen
 from bot.scheduling.request import Booked, appointments_named, changes_an_appointment, read, split_change, when_in
 from bot.scheduling.when import CLINIC_TZ, When

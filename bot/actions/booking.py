@@ -12,10 +12,20 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import LeavableForm, call, intent, now, require_identity, start_form, text, verified, vault
-from bot.actions.scheduling import (BOOKING_SLOTS, UNCHOSEN, TimeChoice, next_request, one_at_a_time,
-                                    provider_list, reference, request_said, retry_after_taken, send_confirmation,
-                                    slot_from_key)
+from bot.actions.common import LeavableForm, call, intent, now, require_identity, start_form, text, vault, verified
+from bot.actions.scheduling import (
+    BOOKING_SLOTS,
+    UNCHOSEN,
+    TimeChoice,
+    next_request,
+    one_at_a_time,
+    provider_list,
+    reference,
+    request_said,
+    retry_after_taken,
+    send_confirmation,
+    slot_from_key,
+)
 from bot.scheduling.request import VISIT_WORDS, read, unknown_clinician
 from privacy.appointments import SlotTaken
 from privacy.clinic import Provider

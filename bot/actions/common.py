@@ -17,7 +17,7 @@ CHANNELS = {"sms": "sms"}  # any other input channel is the web chat
 
 
 def vault() -> Vault:
-    """The action server's vault (bot/action_server.py opens it at start, so that a missing
+    """The action server's vault (runtime/action_server.py opens it at start, so that a missing
     key or an old schema stops the server rather than a conversation)."""
     return shared_vault()
 

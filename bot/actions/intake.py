@@ -17,8 +17,19 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import settings
-from bot.actions.common import LeavableForm, call, channel, intent, skipped, start_form, text, verified, vault, yes_or_no
+import settings
+from bot.actions.common import (
+    LeavableForm,
+    call,
+    channel,
+    intent,
+    skipped,
+    start_form,
+    text,
+    vault,
+    verified,
+    yes_or_no,
+)
 from bot.intake.reading import read, severity_in
 from safety import CALL_911, assess
 from safety.triage import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Answers, days_since, triage

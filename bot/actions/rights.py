@@ -17,8 +17,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import settings
-from bot.actions.common import LeavableForm, call, channel, last_said, require_identity, start_form, verified, vault, yes_or_no
+import settings
+from bot.actions.common import (
+    LeavableForm,
+    call,
+    channel,
+    last_said,
+    require_identity,
+    start_form,
+    vault,
+    verified,
+    yes_or_no,
+)
 from bot.actions.identity import birth_date, full_name
 from privacy import VaultError, contact
 from privacy.errors import InvalidInput

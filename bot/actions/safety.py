@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, FollowupAction, UserUttered, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, FollowupAction, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 

@@ -15,7 +15,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import call, now, verified, vault, yes_or_no
+from bot.actions.common import call, now, vault, verified, yes_or_no
 from bot.scheduling.choice import chosen
 from bot.scheduling.request import split_requests, when_in
 from bot.scheduling.slots import Offer, Slot, eligible, offer

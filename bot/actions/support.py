@@ -16,7 +16,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import call, channel, last_said, now, require_identity, text, verified, vault
+from bot.actions.common import call, channel, last_said, now, require_identity, text, vault, verified
 from bot.scheduling.when import CLINIC_TZ
 
 REFILL = re.compile(r"refill|renew|run(?:ning)? out|ran out|out of my|more of my|new prescription|repeat prescription|"

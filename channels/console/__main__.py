@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 
-import logging
-
-from bot import settings
-from privacy import Vault, VaultError
-from privacy import redaction
+import settings
+from privacy import Vault, VaultError, redaction
 from privacy.staff import ROLES
 
 

@@ -18,15 +18,25 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import settings
+import settings
 from channels.console import rasa_api
 from channels.console.masking import has_contact, mask
-from channels.console.security import (COOKIE, HEADERS, LOGIN_COOKIE, clear_cookie, current, form_token_ok,
-                                       login_token, needs, set_cookie, token_refused)
-from channels.readiness import vault_readiness
+from channels.console.security import (
+    COOKIE,
+    HEADERS,
+    LOGIN_COOKIE,
+    clear_cookie,
+    current,
+    form_token_ok,
+    login_token,
+    needs,
+    set_cookie,
+    token_refused,
+)
 from privacy import shared_vault
 from privacy.errors import VaultError
 from privacy.staff import SECOND_FACTOR, LoginFailed
+from channels.readiness import vault_readiness
 
 HERE = Path(__file__).resolve().parent
 PAGES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))

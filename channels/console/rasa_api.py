@@ -6,7 +6,7 @@ from typing import Any
 
 import aiohttp
 
-from bot import settings
+import settings
 
 RESUMED = "You're back with the Healthtigo assistant. How else can I help?"
 CLOSED = "Our team has closed this conversation. If you need anything else, just write here."

@@ -11,19 +11,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterable
 
-import yaml
-
+from harness.emergency_set import PARTS, Message, load
 from safety import EMERGENCY, NONE, Assessment
 from safety.assessment import ALL, ASK, Assessor, Layers
 from safety.backstop import shared as backstop
 from safety.context import shared as context
 from safety.lexicon import Lexicon
 
-HERE = Path(__file__).resolve().parent
-PARTS = {"open": HERE / "open.yml", "sealed": HERE / "sealed.yml"}
 # Each layer on its own, then added one by one (the last row is the assistant as it runs).
 LAYERS = (
     ("lexicon, exact words only", Layers(normalize=False, fuzzy=False, context=False, backstop=False, ask=False)),
@@ -33,22 +29,6 @@ LAYERS = (
     ("+ statistical backstop", Layers(ask=False)),
     ("+ danger question (all layers)", Layers()),
 )
-
-
-@dataclass(frozen=True)
-class Message:
-    text: str
-    escalate: bool
-    category: str
-    lang: str
-    style: str
-    line: str | None
-
-
-def load(part: str) -> list[Message]:
-    rows = yaml.safe_load(PARTS[part].read_text(encoding="utf-8"))["messages"]
-    return [Message(r["text"], r["expect"] == "escalate", r["category"], r["lang"], r["style"], r.get("line"))
-            for r in rows]
 
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:

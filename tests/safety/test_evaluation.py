@@ -6,10 +6,11 @@ from collections import Counter
 import pytest
 from rapidfuzz import fuzz, process
 
+from harness.emergency_set import PARTS, load
+from harness.nlu import training_examples
 from safety.backstop import examples
 from safety.normalize import normalize
-from tests.safety.report import PARTS, assessor, evaluate, load, report
-from tests.support.nlu import training_examples
+from tests.safety.report import assessor, evaluate, report
 
 # Two sentences this alike (rapidfuzz's ratio over normalized text, 0-100) are the same sentence.
 NEAR_DUPLICATE = 90

@@ -3,7 +3,8 @@ misspellings, context, language, the statistical backstop."""
 import pytest
 
 from safety import backstop, language
-from safety.context import CURRENT, DISCOUNTED, DOUBTFUL, shared as context
+from safety.context import CURRENT, DISCOUNTED, DOUBTFUL
+from safety.context import shared as context
 from safety.lexicon import Lexicon
 from safety.normalize import normalize
 from safety.patterns import PatternError, compile_phrases

@@ -4,9 +4,8 @@ Revision ID: data0001
 Revises: 
 Create Date: 2026-11-25 14:18:50.253858
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'data0001'
 down_revision = None

@@ -4,9 +4,8 @@ Revision ID: data0002
 Revises: data0001
 Create Date: 2026-11-25 14:55:38.123724
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'data0002'
 down_revision = 'data0001'

@@ -9,8 +9,8 @@ Create Date: 2026-11-25 15:09:14.863796
 """
 from datetime import date
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # weekday: Monday 0 ... Friday 4; minutes after midnight, clinic time (America/Chicago).
 PROVIDERS = [

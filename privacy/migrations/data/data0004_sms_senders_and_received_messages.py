@@ -4,9 +4,8 @@ Revision ID: data0004
 Revises: data0003
 Create Date: 2026-11-25 17:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'data0004'
 down_revision = 'data0003'

@@ -4,9 +4,8 @@ Revision ID: data0005
 Revises: data0004
 Create Date: 2026-11-25 17:20:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'data0005'
 down_revision = 'data0004'

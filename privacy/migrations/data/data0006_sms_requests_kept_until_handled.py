@@ -4,9 +4,8 @@ Revision ID: data0006
 Revises: data0005
 Create Date: 2026-11-25 19:45:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'data0006'
 down_revision = 'data0005'

@@ -8,7 +8,6 @@ Create Date: 2026-11-25 22:40:00
 """
 from alembic import op
 
-
 revision = 'data0007'
 down_revision = 'data0006'
 branch_labels = None

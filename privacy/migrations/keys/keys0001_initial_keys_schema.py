@@ -4,9 +4,8 @@ Revision ID: keys0001
 Revises: 
 Create Date: 2026-11-25 14:18:50.268152
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'keys0001'
 down_revision = None

@@ -4,9 +4,8 @@ Revision ID: keys0002
 Revises: keys0001
 Create Date: 2026-11-25 14:46:22.943216
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'keys0002'
 down_revision = 'keys0001'

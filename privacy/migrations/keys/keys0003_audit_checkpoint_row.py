@@ -9,7 +9,6 @@ Create Date: 2026-11-25 22:20:00
 """
 from alembic import op
 
-
 revision = 'keys0003'
 down_revision = 'keys0002'
 branch_labels = None

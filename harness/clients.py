@@ -1,0 +1,111 @@
+"""How the end-to-end tests reach the running assistant: a patient's REST chat, phone (SMS through
+the Twilio stand-in) and browser socket (the widget)."""
+from __future__ import annotations
+
+import queue
+import random
+import time
+import uuid
+
+import socketio
+
+from harness.twilio_standin import inbound, post_signed
+
+# The address Twilio signs, as a proxy in front of the server would make it differ from the server's own.
+SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
+
+
+class Chat:
+    """One patient's conversation over the REST channel."""
+
+    def __init__(self, stack):
+        self.stack, self.sender, self.replies = stack, f"web-{uuid.uuid4().hex}", []
+
+    def __call__(self, message: str) -> str:
+        self.replies = self.stack.say(self.sender, message)
+        return "\n".join(r.get("text", "") for r in self.replies)
+
+    def buttons(self) -> list[dict]:
+        return [b for r in self.replies for b in r.get("buttons", [])]
+
+
+
+class Phone:
+    """A patient's phone texting the clinic."""
+
+    def __init__(self, stack, twilio, number=None):
+        self.stack, self.twilio = stack, twilio
+        self.number = number or f"+1972555{random.randint(0, 9999):04d}"
+        self.webhook = f"{stack.base_url}/webhooks/sms/webhook"
+
+    def post(self, body="", signature=None, **extra):
+        fields = inbound(self.number, body, **extra)
+        return post_signed(self.webhook, SMS_PUBLIC_URL, self.twilio.auth_token, fields, signature)
+
+    def text(self, body, **extra) -> list[str]:
+        """Send `body`; return the replies it got (once nothing more arrives)."""
+        before = len(self.twilio.to(self.number))
+        answer = self.post(body, **extra)
+        assert answer.status_code == 200 and "<Response" in answer.text
+        self.twilio.wait_for(self.number, before + 1)
+        return self.twilio.quiet(self.number)[before:]
+
+    def sender(self, vault) -> str:
+        return vault.sms.pseudonym(self.number)
+
+
+def words(texts: list[str]) -> list[str]:
+    return " ".join(texts).split()
+
+
+
+class Browser:
+    """One browser tab's socket: what it is sent, event by event."""
+
+    def __init__(self, stack, origin=None, url=None):
+        self.events: queue.Queue = queue.Queue()
+        self.sio = socketio.Client(reconnection=False)
+        for name in ("session_confirm", "history", "bot_uttered", "turn_done"):
+            self.sio.on(name, lambda data=None, name=name: self.events.put((name, data)))
+        origin = origin or stack.base_url
+        self.sio.connect(url or stack.base_url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+
+    def next(self, name, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event, data = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if event == name:
+                return data
+        raise AssertionError(f"no {name} within {timeout}s")
+
+    def session(self, session_id=None, token=None) -> dict:
+        self.sio.emit("session_request", {"session_id": session_id, "token": token})
+        return self.next("session_confirm")
+
+    def say(self, text) -> list[dict]:
+        """Send `text`; return the bot messages of the turn."""
+        self.sio.emit("user_uttered", {"message": text})
+        said = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            event, data = self.events.get(timeout=60)
+            if event == "bot_uttered":
+                said.append(data)
+            elif event == "turn_done":
+                return said
+        raise AssertionError("the turn did not end")
+
+    def quiet(self, seconds=2.0) -> list:
+        time.sleep(seconds)
+        seen = []
+        while not self.events.empty():
+            seen.append(self.events.get())
+        return seen
+
+    def close(self):
+        """Close the tab: without waiting for the long poll in flight to end."""
+        self.sio.eio.disconnect(abort=True)
+

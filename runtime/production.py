@@ -1,0 +1,164 @@
+"""`make run-production`: the assistant as several replicas on PostgreSQL and Redis behind nginx.
+
+Starts, as one process group: two action servers, two rasa servers, the staff console
+and nginx in front (runtime/nginx.conf.template). Any rasa replica can handle
+any conversation: the conversations live in the vault on PostgreSQL, Redis holds the
+lock that lets one replica at a time handle a conversation (bot/plugins/lock_store.py) and
+carries the widget's messages between replicas. Before starting anything it checks that
+PostgreSQL, Redis and nginx are there (saying what is missing) and runs the vault's
+migrations once; the replicas only check that the schema is current. It prints the
+URLs once every process answers its readiness check.
+
+Settings come from the environment (and .env); DEFAULTS fill in what is not set, for
+this machine's PostgreSQL and Redis. .env.example documents them.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from string import Template
+from typing import Mapping
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+import settings
+from runtime.launch import Server, banner, run
+from runtime.serve import redis_unreachable
+
+TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+RUN_DIR = settings.VAR / "production"
+
+
+class NginxTemplate(Template):
+    delimiter = "@"  # nginx's own variables start with "$"
+
+# PostgreSQL connections: 5 processes x 2 pools x 8 = 80 of max_connections 100 (.env.example).
+DEFAULTS = {
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/healthtigo",
+    "KEYSTORE_URL": "postgresql://postgres@127.0.0.1:5432/healthtigo_keys",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PUBLIC_PORT": "8080",
+    "RASA_PORTS": "5005 5006",
+    "ACTION_SERVER_PORTS": "5055 5056",
+    "ACTION_BALANCER_PORT": "5054",
+    # How long a dead replica's hold on a conversation lasts (Rasa reads it; default 60 s).
+    "TICKET_LOCK_LIFETIME": "30",
+}
+
+
+def environment(base: Mapping[str, str]) -> dict[str, str]:
+    """The environment every process of the profile shares: `base`, DEFAULTS where `base`
+    says nothing, and the addresses that follow from the ports."""
+    env = {**DEFAULTS, **{name: value for name, value in base.items() if value}}
+    host = env.get("BIND_HOST", "127.0.0.1")
+    public = f"http://{host}:{env['PUBLIC_PORT']}"
+    env.setdefault("PUBLIC_URL", public)
+    env.setdefault("CORS_ORIGINS", f"{public} http://localhost:{env['PUBLIC_PORT']}")
+    env["RASA_URL"] = public
+    env["ACTION_SERVER_URL"] = f"http://{host}:{env['ACTION_BALANCER_PORT']}/webhook"
+    return env
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+
+
+def write_nginx_config(env: Mapping[str, str], run_dir: Path) -> Path:
+    """Render the nginx configuration for `env` into `run_dir`; returns its path."""
+    host = env.get("BIND_HOST", "127.0.0.1")
+
+    def servers(ports: str) -> str:
+        # max_fails=0: a replica is never set aside. On one host a stopped replica refuses the
+        # connection at once (nginx then tries the next), and one that is back is used at once.
+        return "\n".join(f"        server {host}:{port} max_fails=0;" for port in ports.split())
+
+    for part in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (run_dir / "tmp" / part).mkdir(parents=True, exist_ok=True)
+    config = run_dir / "nginx.conf"
+    config.write_text(NginxTemplate(TEMPLATE.read_text()).substitute(
+        HOST=host, PUBLIC_PORT=env["PUBLIC_PORT"], ACTION_BALANCER_PORT=env["ACTION_BALANCER_PORT"],
+        RASA_SERVERS=servers(env["RASA_PORTS"]), ACTION_SERVERS=servers(env["ACTION_SERVER_PORTS"]),
+    ))
+    return config
+
+
+def servers(env: Mapping[str, str], run_dir: Path) -> list[Server]:
+    """Every process of the profile, with its own port and readiness URL."""
+    host, python = env.get("BIND_HOST", "127.0.0.1"), sys.executable
+    found = [
+        Server(f"actions-{n}", [python, "-m", "runtime.action_server"], {**env, "ACTION_SERVER_PORT": port},
+               f"http://{host}:{port}/ready")
+        for n, port in enumerate(env["ACTION_SERVER_PORTS"].split(), 1)
+    ] + [
+        Server(f"rasa-{n}", [python, "-m", "runtime.serve"], {**env, "RASA_PORT": port},
+               f"http://{host}:{port}/webhooks/health/ready")
+        for n, port in enumerate(env["RASA_PORTS"].split(), 1)
+    ]
+    console_port = env.get("CONSOLE_PORT", str(settings.CONSOLE_PORT))
+    found.append(Server("console", [python, "-m", "channels.console"], env, f"http://{host}:{console_port}/ready"))
+    found.append(Server("nginx", [nginx_binary() or "nginx", "-p", str(run_dir), "-c", "nginx.conf"], env,
+                        f"{env['RASA_URL']}/webhooks/health/ready"))
+    return found
+
+
+def ensure_database(url: str) -> None:
+    """Connect to the PostgreSQL database at `url`, creating it when the server lacks it."""
+    try:
+        with create_engine(url, future=True).connect() as db:
+            db.execute(text("SELECT 1"))
+        return
+    except SQLAlchemyError as error:
+        if "does not exist" not in str(error):
+            raise
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:
+        db.execute(text(f'CREATE DATABASE "{name}"'))
+    print(f"Created the PostgreSQL database {name}.", flush=True)
+
+
+def preflight(env: Mapping[str, str]) -> None:
+    """Stop with a clear message when a part the profile needs is missing."""
+    for name in ("DATABASE_URL", "KEYSTORE_URL"):
+        if not env[name].startswith("postgresql"):
+            sys.exit(f"{name} must be a PostgreSQL URL in the production profile (several processes share it).")
+        try:
+            ensure_database(env[name])
+        except SQLAlchemyError as error:
+            where = make_url(env[name]).render_as_string(hide_password=True)
+            sys.exit(f"PostgreSQL is not reachable at {where} ({type(error).__name__}): start it, or set {name}.")
+    reason = redis_unreachable(env["REDIS_URL"])
+    if reason:
+        sys.exit(f"Redis is not reachable at REDIS_URL ({reason}): start it, or set REDIS_URL.")
+    if not nginx_binary():
+        sys.exit("nginx is not installed: `make nginx` installs Debian's package.")
+
+
+def migrate(env: Mapping[str, str]) -> None:
+    """Create or upgrade the vault's schema, once, before any replica starts."""
+    done = subprocess.run([sys.executable, "-m", "privacy", "migrate"], env=dict(env), cwd=settings.PROJECT_ROOT)
+    if done.returncode:
+        sys.exit(done.returncode)
+
+
+def main() -> None:
+    env = environment(os.environ)
+    preflight(env)
+    migrate(env)
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    write_nginx_config(env, RUN_DIR)
+    public, host = env["RASA_URL"], env.get("BIND_HOST", "127.0.0.1")
+    listed = "".join(f"  {server.name + ':':<23} {server.ready_url}\n" for server in servers(env, RUN_DIR))
+    run(servers(env, RUN_DIR), banner(
+        public, f"http://{host}:{env.get('CONSOLE_PORT', settings.CONSOLE_PORT)}",
+        env.get("SMS_WEBHOOK_URL") or f"{env['PUBLIC_URL']}/webhooks/sms/webhook",
+        f"  Readiness of each process:\n{listed}"))
+
+
+if __name__ == "__main__":
+    main()

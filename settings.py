@@ -1,0 +1,65 @@
+"""The one place settings come from: the environment, over .env in development.
+
+Every process (rasa server, action server, staff console, the vault's command line) reads its
+settings here. `make run` writes .env (runtime/envfile.py); .env.example documents every
+variable. The vault's keys and databases are parsed into privacy.config.VaultConfig.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+# ENV_FILE lets the test suite run with its own settings instead of a developer's .env.
+ENV_FILE = Path(os.environ.get("ENV_FILE", PROJECT_ROOT / ".env"))
+load_dotenv(ENV_FILE)
+# Local state of the embedded profile: SQLite databases, the outbox, reports.
+VAR = PROJECT_ROOT / "var"
+
+HOST = os.environ.get("BIND_HOST", "127.0.0.1")
+RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+ACTION_SERVER_PORT = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
+CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "5010"))
+# Where the rasa server calls the action server (in production: the load balancer's address for the replicas).
+ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL") or f"http://{HOST}:{ACTION_SERVER_PORT}/webhook"
+# Shared secret the rasa server sends to the action server (X-Action-Token header).
+ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN", "")
+# Rasa's HTTP API (trackers, model) is enabled only when this token is set.
+RASA_API_TOKEN = os.environ.get("RASA_API_TOKEN", "")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# Where patients reach the rasa server from outside (download links in the chat use it).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{RASA_PORT}").rstrip("/")
+# Browser origins allowed to call the rasa server; never "*".
+CORS_ORIGINS = (os.environ.get("CORS_ORIGINS")
+                or f"{PUBLIC_URL} {PUBLIC_URL.replace('127.0.0.1', 'localhost')}").split()
+# Where the staff console reaches the rasa server's HTTP API (in production: the load balancer).
+RASA_URL = (os.environ.get("RASA_URL") or f"http://{HOST}:{RASA_PORT}").rstrip("/")
+# Which endpoints file the rasa server reads (the benchmarks compare tracker stores with it).
+ENDPOINTS_FILE = Path(os.environ.get("ENDPOINTS_FILE", PROJECT_ROOT / "endpoints.yml"))
+MODELS_DIR = PROJECT_ROOT / "models"
+
+# --- Several replicas (production profile) ---
+# Redis, shared by the replicas: Rasa's lock store (one replica at a time per conversation)
+# and the widget's socket.io messages. Unset: one process, in-memory locks.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Letters and digits put before every Redis key, so that several deployments can share one Redis.
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "healthtigo")
+
+# --- SMS (Twilio) ---
+# Signs Twilio's webhook requests; without it the SMS webhook refuses every request.
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+# With an account and a sending number, replies go through Twilio; otherwise to the local outbox.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+# Twilio's REST API (a local stand-in in the tests).
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL") or "https://api.twilio.com"
+# The URL Twilio calls, as Twilio sees it (signatures cover it; behind a proxy it differs from Rasa's).
+SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL") or f"{PUBLIC_URL}/webhooks/sms/webhook"
+
+# --- Web chat widget ---
+# Key of the session tokens that bind a browser to its conversation.
+WIDGET_SECRET = os.environ.get("WIDGET_SECRET", "")
+# Where patients are sent to continue in the secure web chat (health questions are not asked by SMS).
+WEB_CHAT_URL = os.environ.get("WEB_CHAT_URL") or f"{PUBLIC_URL}/webhooks/widget/"
