@@ -91,10 +91,18 @@ run-production: env train widget nginx
 shell: venv
 	@$(PY) -m channels.terminal
 
-test: venv widget chromium
+lint: venv
+	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/ruff format --check --quiet .
+	@$(PY) -m harness.sizes
+
+test: lint widget chromium
 	@$(PY) -m pytest
 
-# The same suite with its servers in the production profile (tests/support/servers.py).
+test-unit: venv
+	@$(PY) -m pytest tests/unit
+
+# The suite's tests that use the servers, with the servers in the production profile (tests/conftest.py).
 test-production: venv widget chromium nginx
 	@HEALTHTIGO_PROFILE=production $(PY) -m pytest
 

@@ -4,6 +4,7 @@ Every process (rasa server, action server, staff console, the vault's command li
 settings here. `make run` writes .env (runtime/envfile.py); .env.example documents every
 variable. The vault's keys and databases are parsed into privacy.config.VaultConfig.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,9 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # Where patients reach the rasa server from outside (download links in the chat use it).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{RASA_PORT}").rstrip("/")
 # Browser origins allowed to call the rasa server; never "*".
-CORS_ORIGINS = (os.environ.get("CORS_ORIGINS")
-                or f"{PUBLIC_URL} {PUBLIC_URL.replace('127.0.0.1', 'localhost')}").split()
+CORS_ORIGINS = (
+    os.environ.get("CORS_ORIGINS") or f"{PUBLIC_URL} {PUBLIC_URL.replace('127.0.0.1', 'localhost')}"
+).split()
 # Where the staff console reaches the rasa server's HTTP API (in production: the load balancer).
 RASA_URL = (os.environ.get("RASA_URL") or f"http://{HOST}:{RASA_PORT}").rstrip("/")
 # Which endpoints file the rasa server reads (the benchmarks compare tracker stores with it).

@@ -3,6 +3,7 @@ per call, and the validator compiled once by bot/plugins/action_validation.py.
 
 Run: .venv/bin/python bench/action_validation_bench.py [--calls N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,9 +21,11 @@ from bot.plugins import action_validation  # noqa: E402
 
 # A booking step: the form's slots set, one response.
 ANSWER = {
-    "events": [{"event": "slot", "name": f"book_{name}", "value": "x", "timestamp": None}
-               for name in ("visit_type", "provider", "when", "slot", "offers", "confirm")]
-              + [{"event": "active_loop", "name": "booking_form"}],
+    "events": [
+        {"event": "slot", "name": f"book_{name}", "value": "x", "timestamp": None}
+        for name in ("visit_type", "provider", "when", "slot", "offers", "confirm")
+    ]
+    + [{"event": "active_loop", "name": "booking_form"}],
     "responses": [{"response": "utter_ask_book_slot", "buttons": [{"title": "Mon 9:00", "payload": "Mon 9:00"}] * 5}],
 }
 
@@ -43,8 +46,10 @@ def main() -> None:
     action_validation.install()
     remote = RemoteAction("action_bench", None)
     compiled = per_call(lambda: remote._validate_action_result(ANSWER), calls)
-    print(f"validate one answer: Rasa's jsonschema.validate {stock:8.1f} µs, compiled once {compiled:8.1f} µs "
-          f"({stock / compiled:.0f}× faster, {calls} calls each)")
+    print(
+        f"validate one answer: Rasa's jsonschema.validate {stock:8.1f} µs, compiled once {compiled:8.1f} µs "
+        f"({stock / compiled:.0f}× faster, {calls} calls each)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ with a local stand-in for Twilio's REST API, then prints:
   bot_uttered, long-polling as the test client) and REST (request -> response).
 Run: .venv/bin/python bench/channel_bench.py [--messages N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ class Sms:
     async def post(self, session: aiohttp.ClientSession, phone: str, body: str, forged: bool = False) -> int:
         fields = inbound(phone, body)
         validator = self.forger if forged else self.validator
-        headers = {"X-Twilio-Signature": validator.compute_signature(PUBLIC_URL, dict(fields)),
-                   "Content-Type": "application/x-www-form-urlencoded"}
+        headers = {
+            "X-Twilio-Signature": validator.compute_signature(PUBLIC_URL, dict(fields)),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
         async with session.post(self.url, data=urlencode(fields), headers=headers) as reply:
             await reply.read()
             return reply.status
@@ -63,11 +66,13 @@ async def webhook_rate(sms: Sms, concurrency: int, requests: int, forged: bool) 
     phones = [f"+1214555{n:04d}" for n in range(concurrency)]
     remaining = list(range(requests))
     async with aiohttp.ClientSession() as session:
+
         async def client(phone: str) -> None:
             while remaining:
                 remaining.pop()
                 status = await sms.post(session, phone, "hi", forged)
                 assert status == (403 if forged else 200), status
+
         start = time.perf_counter()
         await asyncio.gather(*(client(p) for p in phones))
         return requests / (time.perf_counter() - start)
@@ -77,8 +82,8 @@ async def widget_round_trips(stack: Stack, message: str, count: int) -> list[flo
     times: list[float] = []
     while len(times) < count:  # a new tab every PER_SENDER messages, below the rate limit
         client, done, confirmed = socketio.AsyncClient(), asyncio.Event(), asyncio.Event()
-        client.on("turn_done", lambda data=None: done.set())
-        client.on("session_confirm", lambda data=None: confirmed.set())
+        client.on("turn_done", lambda data=None, done=done: done.set())
+        client.on("session_confirm", lambda data=None, confirmed=confirmed: confirmed.set())
         await client.connect(stack.base_url, headers={"Origin": stack.base_url}, transports=["polling"])
         await client.emit("session_request", {})
         await confirmed.wait()
@@ -133,9 +138,15 @@ def main() -> None:
         sys.exit("No model for the current data: run `make train` first.")
     twilio = TwilioStandIn(auth_token=secrets.token_hex(16)).start()
     with tempfile.TemporaryDirectory() as tmp:
-        env = server_environment(Path(tmp) / "bench.env", LOG_LEVEL="WARNING", TWILIO_AUTH_TOKEN=twilio.auth_token,
-                                 TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_FROM_NUMBER=twilio.from_number,
-                                 TWILIO_API_URL=twilio.url, SMS_WEBHOOK_URL=PUBLIC_URL)
+        env = server_environment(
+            Path(tmp) / "bench.env",
+            LOG_LEVEL="WARNING",
+            TWILIO_AUTH_TOKEN=twilio.auth_token,
+            TWILIO_ACCOUNT_SID=twilio.account_sid,
+            TWILIO_FROM_NUMBER=twilio.from_number,
+            TWILIO_API_URL=twilio.url,
+            SMS_WEBHOOK_URL=PUBLIC_URL,
+        )
         stack = Stack.create(env, Path(tmp)).start()
         sms = Sms(stack, twilio)
         try:

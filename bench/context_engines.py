@@ -18,6 +18,7 @@ a venv of its own, beside the project's safety/ packages:
         lingua-language-detector 'scikit-learn<1.2' joblib
     /tmp/ctx/bin/python bench/context_engines.py
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,13 @@ from safety.context import shared as context
 from safety.lexicon import Lexicon  # noqa: E402
 from safety.normalize import normalize  # noqa: E402
 
-DIRECTIONS = {"before": "FORWARD", "after": "BACKWARD", "near": "BIDIRECTIONAL", "overlaps": "BIDIRECTIONAL",
-              "later": "BACKWARD"}
+DIRECTIONS = {
+    "before": "FORWARD",
+    "after": "BACKWARD",
+    "near": "BIDIRECTIONAL",
+    "overlaps": "BIDIRECTIONAL",
+    "later": "BACKWARD",
+}
 START = "^"  # a first token, so that every cue pattern (" word ...") finds the space it starts with
 
 
@@ -48,25 +54,38 @@ class MedspacyContext:
     def __init__(self, ours: Context):
         self.ours = ours
         self.nlp = spacy.blank("en")
-        self.engine = ConText(self.nlp, rules=None, input_span_type="group", span_group_name="red_flags",
-                              prune_on_modifier_overlap=False)
+        self.engine = ConText(
+            self.nlp, rules=None, input_span_type="group", span_group_name="red_flags", prune_on_modifier_overlap=False
+        )
         self.engine._ConText__matcher._MedspacyMatcher__regex_matcher.resolve_start = "right"
         self.by_literal = {}
-        rules = [ConTextRule("clause break", "CLAUSE", pattern=pattern, direction="TERMINATE")
-                 for pattern in (ours.breaks.pattern, r" [.,;:!?](?= |$)")]
+        rules = [
+            ConTextRule("clause break", "CLAUSE", pattern=pattern, direction="TERMINATE")
+            for pattern in (ours.breaks.pattern, r" [.,;:!?](?= |$)")
+        ]
         for cue in ours.cues:
             stop = f"STOP_{cue.kind}"
             for index, pattern in enumerate(cue.patterns):
                 literal = f"{cue.kind} {index}"
                 self.by_literal[literal] = cue
-                rules.append(ConTextRule(
-                    literal, cue.kind.upper(), pattern=pattern.pattern, direction=DIRECTIONS[cue.where],
-                    max_scope=None if cue.where == "later" else cue.reach + 1,
-                    terminated_by=set() if cue.where == "later" else {"CLAUSE", stop.upper()}))
-            rules += [ConTextRule(f"{cue.kind} exception {i}", "PSEUDO", pattern=p.pattern, direction="PSEUDO")
-                      for i, p in enumerate(cue.exceptions)]
-            rules += [ConTextRule(f"{cue.kind} stop {i}", stop.upper(), pattern=p.pattern, direction="TERMINATE")
-                      for i, p in enumerate(cue.stops)]
+                rules.append(
+                    ConTextRule(
+                        literal,
+                        cue.kind.upper(),
+                        pattern=pattern.pattern,
+                        direction=DIRECTIONS[cue.where],
+                        max_scope=None if cue.where == "later" else cue.reach + 1,
+                        terminated_by=set() if cue.where == "later" else {"CLAUSE", stop.upper()},
+                    )
+                )
+            rules += [
+                ConTextRule(f"{cue.kind} exception {i}", "PSEUDO", pattern=p.pattern, direction="PSEUDO")
+                for i, p in enumerate(cue.exceptions)
+            ]
+            rules += [
+                ConTextRule(f"{cue.kind} stop {i}", stop.upper(), pattern=p.pattern, direction="TERMINATE")
+                for i, p in enumerate(cue.stops)
+            ]
         self.engine.add(rules)
 
     def readings(self, tokens: list[str], targets: list[tuple[int, int, str]]) -> list[str]:
@@ -89,11 +108,15 @@ class MedspacyContext:
 
 
 # The check before safety/ (bot/safety/red_flags.py): its words, its reach.
-_NEGATIONS = re.compile(r"\b(?:no|not|never|without|denies|deny|denied|nor|none|neither|do not|does not|did not|"
-                        r"is not|are not|was not|have not|has not|no sign of|free of)\b")
+_NEGATIONS = re.compile(
+    r"\b(?:no|not|never|without|denies|deny|denied|nor|none|neither|do not|does not|did not|"
+    r"is not|are not|was not|have not|has not|no sign of|free of)\b"
+)
 _HISTORY_BEFORE = re.compile(r"\b(?:history of|previous|prior|past|family history)\b")
-_HISTORY_AFTER = re.compile(r"^\W*(?:\w+ ){0,3}?(?:years ago|months ago|last year|in (?:19|20)\d\d|"
-                            r"as a (?:child|kid|teen)|when i was)")
+_HISTORY_AFTER = re.compile(
+    r"^\W*(?:\w+ ){0,3}?(?:years ago|months ago|last year|in (?:19|20)\d\d|"
+    r"as a (?:child|kid|teen)|when i was)"
+)
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]|\b(?:but|however|although|though|and now|yet)\b")
 
 
@@ -115,8 +138,9 @@ def emergency(lexicon: Lexicon, read, text: str) -> bool:
     verdicts = iter(read(tokens, targets))
     for match in matches:
         parts = [[next(verdicts) for _ in spans] for spans in match.parts]
-        if all(CURRENT in part or background for part, background in
-               zip(parts, match.background or (False,) * len(parts))):
+        if all(
+            CURRENT in part or background for part, background in zip(parts, match.background or (False,) * len(parts))
+        ):
             return True
     return False
 
@@ -127,10 +151,12 @@ def measure(name: str, lexicon: Lexicon, read) -> None:
     results = [(m, emergency(lexicon, read, m.text)) for m in messages]
     per_message = (time.perf_counter() - started) / len(messages) * 1000
     rate = lambda rows: f"{100 * sum(rows) / len(rows):5.1f}% ({sum(rows)}/{len(rows)})"  # noqa: E731
-    print(f"{name:<22} recall {rate([e for m, e in results if m.escalate])}   "
-          f"hard negatives {rate([e for m, e in results if not m.escalate and m.style == 'hard_negative'])}   "
-          f"ordinary {rate([e for m, e in results if not m.escalate and m.style != 'hard_negative'])}   "
-          f"{per_message:.2f} ms/message")
+    print(
+        f"{name:<22} recall {rate([e for m, e in results if m.escalate])}   "
+        f"hard negatives {rate([e for m, e in results if not m.escalate and m.style == 'hard_negative'])}   "
+        f"ordinary {rate([e for m, e in results if not m.escalate and m.style != 'hard_negative'])}   "
+        f"{per_message:.2f} ms/message"
+    )
 
 
 def main() -> None:

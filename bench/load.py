@@ -20,6 +20,7 @@ Needs the trained model (`make train`), PostgreSQL, Redis and nginx.
 Run: .venv/bin/python bench/load.py [--levels 4,16,32] [--conversations 48] [--seconds 60]
      [--failover-seconds 45] [--kill-after 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,14 @@ from runtime.train import model_path  # noqa: E402
 
 SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
 # The mix of conversations, repeated: mostly REST, one in six by SMS.
-MIX = [("rest", "greeting"), ("rest", "booking"), ("rest", "intake"), ("rest", "rights"), ("rest", "greeting"),
-       ("sms", "sms")]
+MIX = [
+    ("rest", "greeting"),
+    ("rest", "booking"),
+    ("rest", "intake"),
+    ("rest", "rights"),
+    ("rest", "greeting"),
+    ("sms", "sms"),
+]
 SETUPS = ("sqlite-stock", "sqlite", "pg-1", "pg-2")
 
 
@@ -64,11 +71,13 @@ async def level(clinic: Clinic, concurrency: int, conversations: int, seconds: f
     mix, done, started = itertools.cycle(MIX), [], time.perf_counter()
     remaining = iter(range(conversations))
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+
         async def patient_after_patient():
             for _ in remaining:
                 if time.perf_counter() - started > seconds:
                     return
                 done.append(await clinic.converse(session, new_patient(*next(mix))))
+
         await asyncio.gather(*(patient_after_patient() for _ in range(concurrency)))
     return done, time.perf_counter() - started
 
@@ -100,14 +109,20 @@ def cpu_seconds(stack: Stack) -> dict[str, dict[int, float]]:
         members = getattr(part, "members", [part])
         return [m.popen.pid for m in members if m.popen and m.popen.poll() is None]
 
-    parts = {"rasa": pids(stack.rasa), "actions": pids(stack.actions),
-             "nginx": named("nginx"), "postgres": named("postgres"), "redis": named("redis-server"),
-             "patients": [os.getpid()]}
+    parts = {
+        "rasa": pids(stack.rasa),
+        "actions": pids(stack.actions),
+        "nginx": named("nginx"),
+        "postgres": named("postgres"),
+        "redis": named("redis-server"),
+        "patients": [os.getpid()],
+    }
     return {part: {pid: used(pid) for pid in found} for part, found in parts.items()}
 
 
 def cores_busy(before: dict, after: dict, elapsed: float) -> str:
     """CPU seconds per second of each part, over the processes that lived through the interval."""
+
     def used(part: str) -> float:
         return sum(after[part][pid] - before[part][pid] for pid in after[part] if pid in before[part])
 
@@ -117,24 +132,39 @@ def cores_busy(before: dict, after: dict, elapsed: float) -> str:
 def summary(patients: list, elapsed: float) -> dict:
     turns = [turn for patient in patients for turn in patient.turns]
     ms = [turn.seconds * 1000 for turn in turns]
-    return {"turns": len(turns), "turns/s": len(turns) / elapsed, "p50": percentile(ms, 50),
-            "p95": percentile(ms, 95), "p99": percentile(ms, 99),
-            "failed": sum(not turn.ok for turn in turns), "retries": sum(p.retries for p in patients)}
+    return {
+        "turns": len(turns),
+        "turns/s": len(turns) / elapsed,
+        "p50": percentile(ms, 50),
+        "p95": percentile(ms, 95),
+        "p99": percentile(ms, 99),
+        "failed": sum(not turn.ok for turn in turns),
+        "retries": sum(p.retries for p in patients),
+    }
 
 
 def start(setup: str, workdir: Path, twilio: TwilioStandIn, resources: ExitStack) -> Stack:
     env = server_environment(
-        workdir / "bench.env", LOG_LEVEL="WARNING", TWILIO_AUTH_TOKEN=twilio.auth_token,
-        TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_FROM_NUMBER=twilio.from_number, TWILIO_API_URL=twilio.url,
-        SMS_WEBHOOK_URL=SMS_PUBLIC_URL)
+        workdir / "bench.env",
+        LOG_LEVEL="WARNING",
+        TWILIO_AUTH_TOKEN=twilio.auth_token,
+        TWILIO_ACCOUNT_SID=twilio.account_sid,
+        TWILIO_FROM_NUMBER=twilio.from_number,
+        TWILIO_API_URL=twilio.url,
+        SMS_WEBHOOK_URL=SMS_PUBLIC_URL,
+    )
     if setup.startswith("sqlite"):
         stack = Stack.create(env, workdir)
         if setup == "sqlite-stock":
             stack.rasa.argv = [sys.executable, __file__, "--serve-with-stock-validation"]
         return resources.enter_context(_running(stack.start()))
     data_url, keys_url = resources.enter_context(vault_urls("postgresql", workdir))
-    env.update(DATABASE_URL=data_url, KEYSTORE_URL=keys_url, REDIS_URL=REDIS_URL,
-               REDIS_KEY_PREFIX=f"bench{uuid.uuid4().hex[:12]}")
+    env.update(
+        DATABASE_URL=data_url,
+        KEYSTORE_URL=keys_url,
+        REDIS_URL=REDIS_URL,
+        REDIS_KEY_PREFIX=f"bench{uuid.uuid4().hex[:12]}",
+    )
     return resources.enter_context(_running(Stack.replicated(env, workdir, replicas=int(setup[-1])).start()))
 
 
@@ -164,9 +194,11 @@ def measure(setup: str, levels: list[int], args, twilio: TwilioStandIn) -> dict:
             busy = cores_busy(before, after, elapsed)
             results[concurrency] = summary(patients, elapsed)
             row = results[concurrency]
-            print(f"{setup:>12} {concurrency:>7} {row['turns']:>6} {row['turns/s']:>8.1f} {row['p50']:>8.0f} "
-                  f"{row['p95']:>8.0f} {row['p99']:>8.0f} {row['failed']:>6} {row['retries']:>7}   {busy}",
-                  flush=True)
+            print(
+                f"{setup:>12} {concurrency:>7} {row['turns']:>6} {row['turns/s']:>8.1f} {row['p50']:>8.0f} "
+                f"{row['p95']:>8.0f} {row['p99']:>8.0f} {row['failed']:>6} {row['retries']:>7}   {busy}",
+                flush=True,
+            )
         if setup == "pg-2":
             failover(stack, clinic, vault, max(levels), args)
     return results
@@ -187,39 +219,53 @@ def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> Non
     row = summary(patients, elapsed)
     problems = [problem for patient in patients for problem in check(vault, patient)]
     sent = sum(len(patient.sent) for patient in patients)
-    print(f"\nFailover (pg-2, {concurrency} at once for {args.failover_seconds:.0f} s, rasa-1 killed with SIGKILL "
-          f"after {args.kill_after:.0f} s):")
+    print(
+        f"\nFailover (pg-2, {concurrency} at once for {args.failover_seconds:.0f} s, rasa-1 killed with SIGKILL "
+        f"after {args.kill_after:.0f} s):"
+    )
     longest = max(turn.seconds for patient in patients for turn in patient.turns)
-    print(f"  {row['turns']} turns in {elapsed:.1f} s, {row['turns/s']:.1f} turns/s, p50 {row['p50']:.0f} ms, "
-          f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms, max {longest:.1f} s")
+    print(
+        f"  {row['turns']} turns in {elapsed:.1f} s, {row['turns/s']:.1f} turns/s, p50 {row['p50']:.0f} ms, "
+        f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms, max {longest:.1f} s"
+    )
     print(f"  failed turns {row['failed']}, retries {row['retries']}")
-    print(f"  stored conversations checked: {len(patients)} conversations, {sent} messages sent; "
-          f"messages missing, repeated, out of order or unanswered: {len(problems)}")
+    print(
+        f"  stored conversations checked: {len(patients)} conversations, {sent} messages sent; "
+        f"messages missing, repeated, out of order or unanswered: {len(problems)}"
+    )
     for problem in problems[:5]:
         print(f"    {problem}")
     restarted = time.perf_counter()
     victim.start()
     port = victim.ready_url.split(":")[2].split("/")[0]
-    served = [requests.post(stack.rest_url, json={"sender": f"bench-{secrets.token_hex(8)}", "message": "hello"},
-                            timeout=60) for _ in range(10)]
+    served = [
+        requests.post(stack.rest_url, json={"sender": f"bench-{secrets.token_hex(8)}", "message": "hello"}, timeout=60)
+        for _ in range(10)
+    ]
     log = (stack.balancer.log_path.parent / "nginx" / "access.log").read_text().splitlines()[-10:]
-    print(f"  rasa-1 restarted and ready in {time.perf_counter() - restarted:.1f} s "
-          f"({time.perf_counter() - killed_at:.0f} s after the kill); of the next 10 messages it served "
-          f"{sum(f'upstream=127.0.0.1:{port} ' in line for line in log)}, all answered: "
-          f"{all(reply.status_code == 200 for reply in served)}")
+    print(
+        f"  rasa-1 restarted and ready in {time.perf_counter() - restarted:.1f} s "
+        f"({time.perf_counter() - killed_at:.0f} s after the kill); of the next 10 messages it served "
+        f"{sum(f'upstream=127.0.0.1:{port} ' in line for line in log)}, all answered: "
+        f"{all(reply.status_code == 200 for reply in served)}"
+    )
     print(f"  audit chain after the runs: {vault.audit.verify()}")
 
 
 def ratios(results: dict, levels: list[int]) -> None:
     print("\nRatios at each level (turns/s; p95 ms side by side):")
-    print(f"{'clients':>7} {'pg-2/pg-1':>10} {'p95 pg-1':>9} {'p95 pg-2':>9} {'pg-1/sqlite':>12} "
-          f"{'sqlite/stock':>13} {'p95 stock':>10} {'p95 sqlite':>11}")
+    print(
+        f"{'clients':>7} {'pg-2/pg-1':>10} {'p95 pg-1':>9} {'p95 pg-2':>9} {'pg-1/sqlite':>12} "
+        f"{'sqlite/stock':>13} {'p95 stock':>10} {'p95 sqlite':>11}"
+    )
     for n in levels:
         r = {setup: results[setup][n] for setup in results}
-        print(f"{n:>7} {r['pg-2']['turns/s'] / r['pg-1']['turns/s']:>9.2f}x {r['pg-1']['p95']:>9.0f} "
-              f"{r['pg-2']['p95']:>9.0f} {r['pg-1']['turns/s'] / r['sqlite']['turns/s']:>11.2f}x "
-              f"{r['sqlite']['turns/s'] / r['sqlite-stock']['turns/s']:>12.2f}x {r['sqlite-stock']['p95']:>10.0f} "
-              f"{r['sqlite']['p95']:>11.0f}")
+        print(
+            f"{n:>7} {r['pg-2']['turns/s'] / r['pg-1']['turns/s']:>9.2f}x {r['pg-1']['p95']:>9.0f} "
+            f"{r['pg-2']['p95']:>9.0f} {r['pg-1']['turns/s'] / r['sqlite']['turns/s']:>11.2f}x "
+            f"{r['sqlite']['turns/s'] / r['sqlite-stock']['turns/s']:>12.2f}x {r['sqlite-stock']['p95']:>10.0f} "
+            f"{r['sqlite']['p95']:>11.0f}"
+        )
 
 
 def serve_with_stock_validation() -> None:
@@ -249,8 +295,11 @@ def main() -> None:
         sys.exit(missing or "No model for the current data: run `make train` first.")
     levels = [int(n) for n in args.levels.split(",")]
     twilio = TwilioStandIn(auth_token=secrets.token_hex(16)).start()
-    print(f"{'set-up':>12} {'clients':>7} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'failed':>6} {'retries':>7}   cores busy (CPU seconds per second)", flush=True)
+    print(
+        f"{'set-up':>12} {'clients':>7} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'failed':>6} {'retries':>7}   cores busy (CPU seconds per second)",
+        flush=True,
+    )
     try:
         results = {setup: measure(setup, levels, args, twilio) for setup in args.setups.split(",")}
     finally:

@@ -7,6 +7,7 @@ so that every query the requests make runs against full tables. If the figures g
 with the database, a query scans instead of using an index.
 Run: .venv/bin/python bench/rights_bench.py [--sizes 10 1000 100000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,35 +53,87 @@ def seed(vault: Vault, count: int) -> None:
             for scope in (MAIN, CONTACT):
                 key_id, key = uuid.uuid4(), crypto.new_key()
                 kek_id, wrapped = ring.wrap(key, _wrap_aad(str(key_id), 1))
-                rows["keys"].append(dict(id=str(key_id), subject_id=subject, scope=scope, version=1, kek_id=kek_id,
-                                         wrapped=wrapped, created_at=now))
+                rows["keys"].append(
+                    dict(
+                        id=str(key_id),
+                        subject_id=subject,
+                        scope=scope,
+                        version=1,
+                        kek_id=kek_id,
+                        wrapped=wrapped,
+                        created_at=now,
+                    )
+                )
                 keys[scope] = (key_id, key)
 
-            def seal(column, value, scope=MAIN, table="patients", row=patient_id):
+            def seal(column, value, scope=MAIN, table="patients", row=patient_id, keys=keys):
                 key_id, key = keys[scope]
                 return crypto.seal(key, key_id, 1, value.encode(), crypto.place(table, column, row))
 
             phone, email = f"+1214{i:07d}", f"person{i}@example.org"
             rows["subjects"].append(dict(id=subject, kind="patient", created_at=now))
-            rows["patients"].append(dict(
-                id=patient_id, subject_id=subject, name=seal("name", f"Person {i}"),
-                birth_date=seal("birth_date", "1970-01-01"), phone=seal("phone", phone, CONTACT),
-                email=seal("email", email, CONTACT), address=None, phone_index=index("phone", phone),
-                email_index=index("email", email), name_birth_index=index("name+birth", f"person {i}|1970-01-01"),
-                created_at=now, updated_at=now))
+            rows["patients"].append(
+                dict(
+                    id=patient_id,
+                    subject_id=subject,
+                    name=seal("name", f"Person {i}"),
+                    birth_date=seal("birth_date", "1970-01-01"),
+                    phone=seal("phone", phone, CONTACT),
+                    email=seal("email", email, CONTACT),
+                    address=None,
+                    phone_index=index("phone", phone),
+                    email_index=index("email", email),
+                    name_birth_index=index("name+birth", f"person {i}|1970-01-01"),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             record_id = f"r_{uuid.uuid4().hex}"
-            rows["records"].append(dict(id=record_id, subject_id=subject, category="symptom", created_at=now,
-                                        value=seal("value", "a cough", table="health_records", row=record_id)))
-            rows["consent"].append(dict(subject_id=subject, purpose="care", granted=True, policy_version="v",
-                                        channel="web", wording="yes", acted_by="self", at=now))
+            rows["records"].append(
+                dict(
+                    id=record_id,
+                    subject_id=subject,
+                    category="symptom",
+                    created_at=now,
+                    value=seal("value", "a cough", table="health_records", row=record_id),
+                )
+            )
+            rows["consent"].append(
+                dict(
+                    subject_id=subject,
+                    purpose="care",
+                    granted=True,
+                    policy_version="v",
+                    channel="web",
+                    wording="yes",
+                    acted_by="self",
+                    at=now,
+                )
+            )
             seq += 1
-            rows["audit"].append(dict(seq=seq, at=now, actor="staff:seed", action="patient.register", subject=subject,
-                                      reason="seed", detail="{}", prev_hash=f"{seq:064d}", hash=f"h{seq:063d}"))
+            rows["audit"].append(
+                dict(
+                    seq=seq,
+                    at=now,
+                    actor="staff:seed",
+                    action="patient.register",
+                    subject=subject,
+                    reason="seed",
+                    detail="{}",
+                    prev_hash=f"{seq:064d}",
+                    hash=f"h{seq:063d}",
+                )
+            )
         with vault.keys.begin() as db:
             db.execute(insert(data_keys), rows["keys"])
         with vault.data.begin() as db:
-            for table, name in ((subjects, "subjects"), (patients, "patients"), (health_records, "records"),
-                                (consent_ledger, "consent"), (audit_log, "audit")):
+            for table, name in (
+                (subjects, "subjects"),
+                (patients, "patients"),
+                (health_records, "records"),
+                (consent_ledger, "consent"),
+                (audit_log, "audit"),
+            ):
                 db.execute(insert(table), rows[name])
 
 
@@ -104,14 +157,21 @@ def measure(label: str, config: VaultConfig, others: int) -> None:
         seeded = time.perf_counter() - seed_start
         times = {"access": [], "portability": []}
         for round_ in range(4):
-            patient = vault.patients.register(f"Bench Patient {round_}", date(1980, 1, 1), phone=f"+1972555{round_:04d}",
-                                              actor="staff:bench", reason="bench")
+            patient = vault.patients.register(
+                f"Bench Patient {round_}",
+                date(1980, 1, 1),
+                phone=f"+1972555{round_:04d}",
+                actor="staff:bench",
+                reason="bench",
+            )
             vault.records.put(patient.subject_id, "allergy", "latex", actor="patient", reason="bench")
             for kind in times:
                 times[kind].append(one_request(vault, patient.subject_id, kind))
         best = {kind: min(values[1:]) * 1000 for kind, values in times.items()}  # first round warms caches
-        print(f"{label:10} {others:>7} others (seeded in {seeded:5.1f} s): access {best['access']:6.1f} ms, "
-              f"export {best['portability']:6.1f} ms")
+        print(
+            f"{label:10} {others:>7} others (seeded in {seeded:5.1f} s): access {best['access']:6.1f} ms, "
+            f"export {best['portability']:6.1f} ms"
+        )
     finally:
         vault.close()
 
@@ -126,8 +186,11 @@ def main() -> None:
             keys = {"kek-bench": os.urandom(32)}
             folder = Path(tmp) / str(others)
             folder.mkdir()
-            measure("SQLite", VaultConfig(f"sqlite:///{folder / 'v.db'}", f"sqlite:///{folder / 'k.db'}", keys,
-                                          os.urandom(32)), others)
+            measure(
+                "SQLite",
+                VaultConfig(f"sqlite:///{folder / 'v.db'}", f"sqlite:///{folder / 'k.db'}", keys, os.urandom(32)),
+                others,
+            )
             if pg:
                 continue
             names = [f"ht_bench_{part}_{uuid.uuid4().hex[:8]}" for part in ("data", "keys")]

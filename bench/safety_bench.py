@@ -4,6 +4,7 @@ The target is a p95 of at most 10 ms on this machine.
 
 Run: .venv/bin/python bench/safety_bench.py
 """
+
 from __future__ import annotations
 
 import statistics

@@ -12,6 +12,7 @@ for: the fewer questions, the fewer turns. "booking" starts with "I'd like to bo
 appointment"; "all-in-one" with a message that names the visit type, clinician, day and time.
 Run: .venv/bin/python bench/turn_latency.py [--conversations N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,12 @@ from harness.servers import Stack, free_port, server_environment  # noqa: E402
 from runtime.train import model_path  # noqa: E402
 
 SIMPLE = [
-    ("hello", "no action"), ("what's your phone number?", "no action"),
-    ("do you share my data with anyone?", "action"), ("am I talking to a robot?", "no action"),
-    ("how long do you keep my information?", "action"), ("bye for now", "no action"),
+    ("hello", "no action"),
+    ("what's your phone number?", "no action"),
+    ("do you share my data with anyone?", "action"),
+    ("am I talking to a robot?", "no action"),
+    ("how long do you keep my information?", "action"),
+    ("bye for now", "no action"),
 ]
 INTAKE = ["I have a cough and a sore throat", "a cough", "3 days", "3", "none", "none", "none", "yes"]
 LEVELS = (1, 8, 32)
@@ -53,8 +57,11 @@ class ActionTimer:
     def start(self) -> None:
         async def forward(request: web.Request) -> web.Response:
             body, start = await request.read(), time.perf_counter()
-            async with self.session.post(self.target + request.path_qs, data=body, headers={
-                    k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}) as reply:
+            async with self.session.post(
+                self.target + request.path_qs,
+                data=body,
+                headers={k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")},
+            ) as reply:
                 content = await reply.read()
                 self.seconds += time.perf_counter() - start
                 return web.Response(body=content, status=reply.status, content_type=reply.content_type)
@@ -92,19 +99,32 @@ async def intake(session, url, stack, samples, _):
 
 
 # The answer to each question a booking may ask, by words of the question.
-ANSWERS = [("full name", lambda p: p["name"]), ("date of birth", lambda p: "01/01/1970"),
-           ("6-digit code", lambda p: p["code"]()), ("What kind of visit", lambda p: "video"),
-           ("Who would you like to see", lambda p: "anyone"), ("When would you like to come", lambda p: p["when"]),
-           ("Shall I book", lambda p: "yes"), ("health questions", lambda p: "not now")]
+ANSWERS = [
+    ("full name", lambda p: p["name"]),
+    ("date of birth", lambda p: "01/01/1970"),
+    ("6-digit code", lambda p: p["code"]()),
+    ("What kind of visit", lambda p: "video"),
+    ("Who would you like to see", lambda p: "anyone"),
+    ("When would you like to come", lambda p: p["when"]),
+    ("Shall I book", lambda p: "yes"),
+    ("health questions", lambda p: "not now"),
+]
 
 
 async def _book(session, url, stack, samples, kind, opening, slot_text) -> None:
     """One patient booking: the opening message, then an answer to each question asked."""
     vault, sender = stack.bench_vault, f"bench-{uuid.uuid4().hex}"
     name = "Bench " + "".join(chr(97 + int(c, 16) % 26) for c in uuid.uuid4().hex[:10]).capitalize()
-    subject = (await asyncio.to_thread(vault.patients.register, name, date(1970, 1, 1),
-                                       phone=f"+1469555{uuid.uuid4().int % 10000:04d}", actor="bench",
-                                       reason="bench")).subject_id
+    subject = (
+        await asyncio.to_thread(
+            vault.patients.register,
+            name,
+            date(1970, 1, 1),
+            phone=f"+1469555{uuid.uuid4().int % 10000:04d}",
+            actor="bench",
+            reason="bench",
+        )
+    ).subject_id
 
     def code() -> str:
         return re.search(r"\d{6}", vault.outbox.messages(subject)[0].body).group(0)
@@ -127,8 +147,9 @@ async def booking(session, url, stack, samples, slot_text):
 
 
 async def all_in_one(session, url, stack, samples, slot_text):
-    await _book(session, url, stack, samples, "all-in-one",
-                f"I'd like a video visit with Dr. Patel on {slot_text}", slot_text)
+    await _book(
+        session, url, stack, samples, "all-in-one", f"I'd like a video visit with Dr. Patel on {slot_text}", slot_text
+    )
 
 
 def slot_texts(vault, count: int) -> list[str]:
@@ -136,8 +157,10 @@ def slot_texts(vault, count: int) -> list[str]:
     texts, day = [], datetime.now(CLINIC_TZ).date() + timedelta(days=10)
     while len(texts) < count:
         if day.weekday() < 5 and day not in vault.clinic.closures:
-            texts += [f"{day:%B} {day.day} at {hour if hour <= 12 else hour - 12}{'pm' if hour >= 12 else 'am'}"
-                      for hour in (10, 11, 14, 15, 16)]
+            texts += [
+                f"{day:%B} {day.day} at {hour if hour <= 12 else hour - 12}{'pm' if hour >= 12 else 'am'}"
+                for hour in (10, 11, 14, 15, 16)
+            ]
         day += timedelta(days=1)
     return texts
 
@@ -146,10 +169,12 @@ async def level(stack, timer, scenario, concurrency, conversations, slots) -> tu
     samples: list = []
     queue = list(range(conversations))
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
+
         async def client():
             while queue:
                 index = queue.pop()
                 await scenario(session, stack.rest_url, stack, samples, slots[index % len(slots)] if slots else None)
+
         action_before, start = timer.seconds, time.perf_counter()
         await asyncio.gather(*(client() for _ in range(concurrency)))
         return samples, time.perf_counter() - start, timer.seconds - action_before
@@ -175,31 +200,44 @@ def main() -> None:
         try:
             slots = slot_texts(stack.bench_vault, args.conversations * len(LEVELS) + 8)
             asyncio.run(level(stack, timer, simple, 4, 4, None))  # warm-up
-            print(f"{'kind':>9} {'clients':>7} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8} {'turns/s':>8} "
-                  f"{'errors':>6} {'in actions':>10}")
-            for name, scenario in (("simple", simple), ("booking", booking), ("all-in-one", all_in_one),
-                                   ("intake", intake)):
+            print(
+                f"{'kind':>9} {'clients':>7} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8} {'turns/s':>8} "
+                f"{'errors':>6} {'in actions':>10}"
+            )
+            for name, scenario in (
+                ("simple", simple),
+                ("booking", booking),
+                ("all-in-one", all_in_one),
+                ("intake", intake),
+            ):
                 for concurrency in LEVELS:
-                    taken = slots[:args.conversations] if name in ("booking", "all-in-one") else None
+                    taken = slots[: args.conversations] if name in ("booking", "all-in-one") else None
                     if taken:
-                        del slots[:args.conversations]
+                        del slots[: args.conversations]
                     samples, elapsed, in_actions = asyncio.run(
-                        level(stack, timer, scenario, concurrency, args.conversations, taken))
+                        level(stack, timer, scenario, concurrency, args.conversations, taken)
+                    )
                     times = [s[1] * 1000 for s in samples]
                     share = in_actions / sum(s[1] for s in samples) * 100
-                    print(f"{name:>9} {concurrency:>7} {len(samples):>6} {percentile(times, 50):>8.1f} "
-                          f"{percentile(times, 95):>8.1f} {len(samples) / elapsed:>8.1f} "
-                          f"{sum(1 for s in samples if not s[2]):>6} {share:>9.0f}%")
+                    print(
+                        f"{name:>9} {concurrency:>7} {len(samples):>6} {percentile(times, 50):>8.1f} "
+                        f"{percentile(times, 95):>8.1f} {len(samples) / elapsed:>8.1f} "
+                        f"{sum(1 for s in samples if not s[2]):>6} {share:>9.0f}%"
+                    )
                     if name == "simple":
                         for kind in ("no action", "action"):
                             chosen = [s[1] * 1000 for s in samples if s[0] == kind]
-                            print(f"{'  ' + kind:>9} {concurrency:>7} {len(chosen):>6} {percentile(chosen, 50):>8.1f} "
-                                  f"{percentile(chosen, 95):>8.1f}")
+                            print(
+                                f"{'  ' + kind:>9} {concurrency:>7} {len(chosen):>6} {percentile(chosen, 50):>8.1f} "
+                                f"{percentile(chosen, 95):>8.1f}"
+                            )
             for kind in ("booking", "all-in-one"):
                 done = [(turns, booked) for k, turns, booked in BOOKINGS if k == kind]
-                print(f"{kind}: {statistics.mean(t for t, _ in done):.1f} turns per booking "
-                      f"(min {min(t for t, _ in done)}, max {max(t for t, _ in done)}), "
-                      f"{sum(b for _, b in done)}/{len(done)} booked")
+                print(
+                    f"{kind}: {statistics.mean(t for t, _ in done):.1f} turns per booking "
+                    f"(min {min(t for t, _ in done)}, max {max(t for t, _ in done)}), "
+                    f"{sum(b for _, b in done)}/{len(done)} booked"
+                )
         finally:
             stack.bench_vault.close()
             stack.stop()

@@ -8,6 +8,7 @@ Prints:
   4. REST turn latency with each store under the real rasa server (SQLite), and the ratio.
 Run: .venv/bin/python bench/vault_bench.py   (PostgreSQL parts are skipped if it is not running)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -57,12 +58,18 @@ def records_per_second(vault: Vault, label: str, n: int = 300) -> None:
 def turn_events(turn: int):
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-    parse = {"intent": {"name": "privacy_question", "confidence": 0.97},
-             "entities": [], "text": f"question number {turn} about how you keep my data"}
-    return [UserUttered(parse["text"], parse["intent"], [], parse),
-            ActionExecuted("action_answer_privacy_question"),
-            BotUttered("We keep your data only as long as we need it.", {"elements": None}),
-            SlotSet("red_flag", None), ActionExecuted("action_listen")]
+    parse = {
+        "intent": {"name": "privacy_question", "confidence": 0.97},
+        "entities": [],
+        "text": f"question number {turn} about how you keep my data",
+    }
+    return [
+        UserUttered(parse["text"], parse["intent"], [], parse),
+        ActionExecuted("action_answer_privacy_question"),
+        BotUttered("We keep your data only as long as we need it.", {"elements": None}),
+        SlotSet("red_flag", None),
+        ActionExecuted("action_listen"),
+    ]
 
 
 async def store_turns(store, domain, conversations: int = 20, turns: int = 10) -> float:
@@ -79,8 +86,9 @@ async def store_turns(store, domain, conversations: int = 20, turns: int = 10) -
             tracker = await store.retrieve(sender)
             if tracker is None:
                 tracker = DialogueStateTracker(sender, domain.slots)
-                tracker.update_with_events([ActionExecuted("action_session_start"), SessionStarted(),
-                                            ActionExecuted("action_listen")], domain)
+                tracker.update_with_events(
+                    [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")], domain
+                )
             tracker.update_with_events(turn_events(turn), domain)
             await store.save(tracker)
             times.append(time.perf_counter() - start)
@@ -95,18 +103,25 @@ def tracker_store_ratio(label: str, cfg: VaultConfig, stock_kwargs: dict) -> Non
 
     domain = Domain.load(str(Path(__file__).resolve().parents[1] / "bot" / "domain"))
     Vault(cfg, upgrade=True).close()
-    os.environ.update(DATABASE_URL=cfg.database_url, KEYSTORE_URL=cfg.keystore_url, VAULT_INDEX_KEY=_b64(cfg.index_key),
-                      VAULT_KEYS=f"kek-bench:{_b64(cfg.key_ring['kek-bench'])}")
+    os.environ.update(
+        DATABASE_URL=cfg.database_url,
+        KEYSTORE_URL=cfg.keystore_url,
+        VAULT_INDEX_KEY=_b64(cfg.index_key),
+        VAULT_KEYS=f"kek-bench:{_b64(cfg.key_ring['kek-bench'])}",
+    )
     ours, stock = EncryptedTrackerStore(domain), SQLTrackerStore(domain, **stock_kwargs)
     for _ in range(2):  # warm-up round, then the measured one
         mine = asyncio.run(store_turns(ours, domain))
         theirs = asyncio.run(store_turns(stock, domain))
-    print(f"{label:11} tracker store retrieve + save per turn: encrypted {mine * 1000:.2f} ms, "
-          f"stock SQLTrackerStore {theirs * 1000:.2f} ms, ratio {mine / theirs:.2f}x")
+    print(
+        f"{label:11} tracker store retrieve + save per turn: encrypted {mine * 1000:.2f} ms, "
+        f"stock SQLTrackerStore {theirs * 1000:.2f} ms, ratio {mine / theirs:.2f}x"
+    )
 
 
 def _b64(key: bytes) -> str:
     import base64
+
     return base64.b64encode(key).decode()
 
 
@@ -118,13 +133,15 @@ def rest_turn_ratio(directory: Path) -> None:
     stock_endpoints.write_text(
         "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n"
         "  headers:\n    X-Action-Token: ${ACTION_SERVER_TOKEN}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {directory / 'stock.db'}\n")
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {directory / 'stock.db'}\n"
+    )
     results = {}
     for label, overrides in (("stock SQL", {"ENDPOINTS_FILE": str(stock_endpoints)}), ("encrypted", {})):
         run_dir = directory / label.replace(" ", "-")
         run_dir.mkdir()
-        stack = Stack.create(server_environment(run_dir / "bench.env", LOG_LEVEL="WARNING", **overrides),
-                             run_dir).start()
+        stack = Stack.create(
+            server_environment(run_dir / "bench.env", LOG_LEVEL="WARNING", **overrides), run_dir
+        ).start()
         try:
             script = ["hello", "what's your phone number?", "do you share my data?", "thanks", "no", "bye"]
             for _ in range(3):  # warm-up
@@ -141,8 +158,11 @@ def rest_turn_ratio(directory: Path) -> None:
         finally:
             stack.stop()
     (sp50, smean), (ep50, emean) = results["stock SQL"], results["encrypted"]
-    print(f"REST turn (SQLite, 1 client, 150 turns): stock SQL store p50 {sp50 * 1000:.1f} ms mean {smean * 1000:.1f} ms; "
-          f"encrypted p50 {ep50 * 1000:.1f} ms mean {emean * 1000:.1f} ms; ratio p50 {ep50 / sp50:.2f}x mean {emean / smean:.2f}x")
+    print(
+        f"REST turn (SQLite, 1 client, 150 turns): stock SQL store p50 {sp50 * 1000:.1f} ms "
+        f"mean {smean * 1000:.1f} ms; encrypted p50 {ep50 * 1000:.1f} ms mean {emean * 1000:.1f} ms; "
+        f"ratio p50 {ep50 / sp50:.2f}x mean {emean / smean:.2f}x"
+    )
 
 
 def main() -> None:
@@ -166,9 +186,19 @@ def main() -> None:
             tracker_store_ratio("SQLite", sqlite, {"dialect": "sqlite", "db": str(directory / "v.db")})
             if pg_names:
                 from sqlalchemy.engine import make_url
+
                 url = make_url(postgres.database_url)
-                tracker_store_ratio("PostgreSQL", postgres, {"dialect": "postgresql", "host": url.host, "port": url.port,
-                                                             "db": url.database, "username": url.username})
+                tracker_store_ratio(
+                    "PostgreSQL",
+                    postgres,
+                    {
+                        "dialect": "postgresql",
+                        "host": url.host,
+                        "port": url.port,
+                        "db": url.database,
+                        "username": url.username,
+                    },
+                )
         finally:
             for name in pg_names:
                 drop_pg_database(name)

@@ -1,6 +1,7 @@
 """The emergency answer and the danger question, in the domain's words (bot/domain/safety.yml), so
 that the channels, which answer by themselves when Rasa cannot (a conversation handed to staff,
 storage down), say exactly what the assistant says, in the patient's language."""
+
 from __future__ import annotations
 
 from functools import lru_cache

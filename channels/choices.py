@@ -1,4 +1,5 @@
 """Buttons as numbered choices, for channels that can only show text (terminal, SMS)."""
+
 from __future__ import annotations
 
 from typing import Any, Optional

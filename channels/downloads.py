@@ -3,6 +3,7 @@
 The token is the secret; the link stops working when it expires (7 days). The file is
 sent as an attachment and never cached.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,14 @@ class DownloadChannel(InputChannel):
                 content = await asyncio.to_thread(shared_vault().exports.fetch, token)
             except NotFound:
                 return response.text(GONE, status=404, headers={"Cache-Control": "no-store"})
-            return response.text(content, content_type="application/json", headers={
-                "Content-Disposition": 'attachment; filename="healthtigo-my-data.json"',
-                "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+            return response.text(
+                content,
+                content_type="application/json",
+                headers={
+                    "Content-Disposition": 'attachment; filename="healthtigo-my-data.json"',
+                    "Cache-Control": "no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
 
         return downloads

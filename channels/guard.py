@@ -13,6 +13,7 @@
   Where the evidence is uncertain, Rasa asks whether someone is in danger now; the channel, which
   cannot hear the answer, gives the full emergency answer instead.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -100,8 +101,10 @@ async def handoff(sender_id: str, checked: Checked) -> Checked:
     try:
         paused = await asyncio.wait_for(asyncio.to_thread(_paused_ticket, sender_id), EMERGENCY_DEADLINE)
     except Exception as error:  # storage is down or hangs: answer now, Rasa may not be able to
-        logger.error("The conversation of an emergency message could not be looked up (%s): answered by the "
-                     "channel.", type(error).__name__)
+        logger.error(
+            "The conversation of an emergency message could not be looked up (%s): answered by the channel.",
+            type(error).__name__,
+        )
         return answered_here(checked)
     return answered_here(checked) if paused else checked
 
@@ -130,8 +133,9 @@ async def _emergency(output: OutputChannel, recipient_id: str, text: str) -> Non
     await output.send_response(recipient_id, {"text": text, "utter_action": EMERGENCY_RESPONSE})
 
 
-async def deliver(checked: Checked, recipient_id: str, output: OutputChannel,
-                  handle: Callable[[OutputChannel], Awaitable[Any]]) -> bool:
+async def deliver(
+    checked: Checked, recipient_id: str, output: OutputChannel, handle: Callable[[OutputChannel], Awaitable[Any]]
+) -> bool:
     """Send the replies, then let Rasa `handle` the message through `output`. Whatever fails, an
     emergency gets its answer once, at the latest after EMERGENCY_DEADLINE seconds (Rasa then goes on
     in the background), and anything else the apology (then False)."""
@@ -149,8 +153,9 @@ async def deliver(checked: Checked, recipient_id: str, output: OutputChannel,
         if not handling.done():  # Rasa goes on in the background; the patient is answered now
             handling.add_done_callback(_log_failure)
             if not watched.anything_sent:
-                logger.error("An emergency message got no answer within %.0f s: answered by the channel.",
-                             EMERGENCY_DEADLINE)
+                logger.error(
+                    "An emergency message got no answer within %.0f s: answered by the channel.", EMERGENCY_DEADLINE
+                )
                 watched.already_answered = True
                 await _emergency(output, recipient_id, checked.emergency_answer)
             return True

@@ -3,6 +3,7 @@
 Each channel gives Rasa the message's own id (the REST client's message_id, Twilio's
 MessageSid); the conversation then holds it on the patient's event.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional

@@ -4,6 +4,7 @@ GET /webhooks/health/live   200 while the process serves requests
 GET /webhooks/health/ready  200 when the model is loaded, the tracker store works and (with
                             several replicas) Redis answers, else 503
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -6,6 +6,7 @@
 - Control characters are removed; a message longer than MAX_CHARS is not
   processed in part: the patient is asked to send it in shorter pieces.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,9 +34,7 @@ class Inbound:
 
 
 def _printable(text: str) -> str:
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    )
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
 
 
 def check(text: object) -> Inbound:

@@ -8,6 +8,7 @@ or in Redis when REDIS_URL is set, so that the replicas share each sender's buck
 flood spread over two replicas meets one limit). When Redis does not answer, messages
 pass: a patient is never refused because the limiter is down.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,10 @@ import settings
 
 logger = logging.getLogger(__name__)
 
-SLOW_DOWN = ("You're sending messages faster than I can read them. Please wait a minute, then send your "
-             "last message again. If this is an emergency, call 911.")
+SLOW_DOWN = (
+    "You're sending messages faster than I can read them. Please wait a minute, then send your "
+    "last message again. If this is an emergency, call 911."
+)
 MAX_SENDERS = 50_000  # beyond this, the oldest idle buckets are dropped
 
 

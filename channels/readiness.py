@@ -1,5 +1,6 @@
 """GET /ready of the processes that need only the vault (action server, staff console):
 200 while the vault's databases answer, else 503 naming the error's type."""
+
 from __future__ import annotations
 
 import asyncio

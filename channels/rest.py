@@ -10,6 +10,7 @@ A client may name its message ({"message_id": "<1-64 letters, digits, _ or ->"})
 that it can send it again after a failure without it being handled twice: a message
 already in the conversation is not handled again, and the answer is the replies it got.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,10 @@ logger = logging.getLogger(__name__)
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-USAGE = ('Send JSON {"sender": "<1-128 letters, digits or _.:@->", "message": "<text>"}, '
-         'optionally with "message_id": "<1-64 letters, digits, _ or ->".')
+USAGE = (
+    'Send JSON {"sender": "<1-128 letters, digits or _.:@->", "message": "<text>"}, '
+    'optionally with "message_id": "<1-64 letters, digits, _ or ->".'
+)
 
 
 class RestChannel(InputChannel):
@@ -54,8 +57,11 @@ class RestChannel(InputChannel):
                 body = None
             sender = body.get("sender") if isinstance(body, dict) else None
             message_id = body.get("message_id") if isinstance(body, dict) else None
-            if (not isinstance(sender, str) or not SENDER_ID.match(sender)
-                    or not (message_id is None or isinstance(message_id, str) and MESSAGE_ID.match(message_id))):
+            if (
+                not isinstance(sender, str)
+                or not SENDER_ID.match(sender)
+                or not (message_id is None or isinstance(message_id, str) and MESSAGE_ID.match(message_id))
+            ):
                 return response.json({"error": USAGE}, status=400)
             collector = CollectingOutputChannel()
             screened = guard.screen(body.get("message"))
@@ -68,8 +74,14 @@ class RestChannel(InputChannel):
                 if handled is not None:
                     return response.json(handled)
             checked = await guard.handoff(sender, screened)
-            answered = await guard.deliver(checked, sender, collector, lambda output: on_new_message(
-                UserMessage(checked.text, output, sender, input_channel=self.name(), message_id=message_id)))
+            answered = await guard.deliver(
+                checked,
+                sender,
+                collector,
+                lambda output: on_new_message(
+                    UserMessage(checked.text, output, sender, input_channel=self.name(), message_id=message_id)
+                ),
+            )
             # After a failure, the apology alone: not a part of an answer that was not saved.
             return response.json(collector.messages if answered else collector.messages[-1:])
 

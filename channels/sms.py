@@ -23,6 +23,7 @@ Unlike Rasa's twilio channel:
   confirmations) are sent as they come.
 Health questions are not asked by SMS: the intake sends the patient to the web chat.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,19 +53,27 @@ from privacy import shared_vault
 
 logger = logging.getLogger(__name__)
 
-STOPPED = ("Healthtigo: you're unsubscribed and will get no more texts from us. Reply START to text with us "
-           "again. Emergencies: call 911.")
+STOPPED = (
+    "Healthtigo: you're unsubscribed and will get no more texts from us. Reply START to text with us "
+    "again. Emergencies: call 911."
+)
 STARTED = "Healthtigo: you can text with us again. Reply HELP for help, STOP to unsubscribe."
-HELP = ("Healthtigo assistant: appointments and support. Help: (469) 421-2618 or support@healthtigo.com. "
-        "Msg&data rates may apply. Reply STOP to opt out. Emergency: 911")
-PICTURE_ONLY = ("I can only read text, not pictures: please type your question. Please don't send photos of "
-                "documents or of your body by text. Emergencies: call 911.")
+HELP = (
+    "Healthtigo assistant: appointments and support. Help: (469) 421-2618 or support@healthtigo.com. "
+    "Msg&data rates may apply. Reply STOP to opt out. Emergency: 911"
+)
+PICTURE_ONLY = (
+    "I can only read text, not pictures: please type your question. Please don't send photos of "
+    "documents or of your body by text. Emergencies: call 911."
+)
 PICTURE_IGNORED = "(I can't see pictures, only your words.)"
 LEASE = timedelta(seconds=20)  # how long a process's claim on a message lasts unless renewed
 RENEW_SECONDS = 5.0
 EARLIER_WAIT = 2 * LEASE.total_seconds()  # how long a message waits for an earlier one held by another process
-UNAVAILABLE = ("Sorry, we can't take messages right now. Please try again in a few minutes or call "
-               "(469) 421-2618. If this is an emergency, call 911.")
+UNAVAILABLE = (
+    "Sorry, we can't take messages right now. Please try again in a few minutes or call "
+    "(469) 421-2618. If this is an emergency, call 911."
+)
 
 
 class _Form(dict):
@@ -192,9 +201,11 @@ class SmsChannel(InputChannel):
             emergency = guard.screen(form.first("Body")).emergency_answer  # before anything touches storage
             try:
                 sender_id, new = await asyncio.wait_for(
-                    asyncio.to_thread(self._register, message_sid, phone,
-                                      (request.body or b"").decode("utf-8", errors="replace")),
-                    guard.EMERGENCY_DEADLINE if emergency else None)
+                    asyncio.to_thread(
+                        self._register, message_sid, phone, (request.body or b"").decode("utf-8", errors="replace")
+                    ),
+                    guard.EMERGENCY_DEADLINE if emergency else None,
+                )
             except Exception as error:  # the database is down: tell the patient, Twilio delivers it
                 logger.error("SMS %s could not be registered (%s).", message_sid, type(error).__name__)
                 return _twiml(*sms_text.segments(emergency)) if emergency else _twiml(UNAVAILABLE)
@@ -222,10 +233,19 @@ class SmsChannel(InputChannel):
             try:
                 await asyncio.to_thread(sms.renew, self.owner, LEASE)
                 for message_sid, sender_id, raw in await asyncio.to_thread(sms.take_over, self.owner, LEASE):
-                    logger.warning("SMS %s from %s was left unanswered by a stopped process: answering it.",
-                                   message_sid, sender_id)
-                    self._start(self._handle(app.ctx.agent, on_new_message, sender_id, message_sid,
-                                             _Form.parse(raw.encode()), retried=True))
+                    logger.warning(
+                        "SMS %s from %s was left unanswered by a stopped process: answering it.", message_sid, sender_id
+                    )
+                    self._start(
+                        self._handle(
+                            app.ctx.agent,
+                            on_new_message,
+                            sender_id,
+                            message_sid,
+                            _Form.parse(raw.encode()),
+                            retried=True,
+                        )
+                    )
             except Exception as error:  # the database may be down for a while
                 logger.error("SMS claims could not be renewed (%s).", type(error).__name__)
             await asyncio.sleep(RENEW_SECONDS)
@@ -240,8 +260,15 @@ class SmsChannel(InputChannel):
         sender_id = vault.sms.sender_for(phone)
         return sender_id, vault.sms.receive(message_sid, sender_id, raw, self.owner, LEASE)
 
-    async def _handle(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      sender_id: str, message_sid: str, form: _Form, retried: bool = False) -> None:
+    async def _handle(
+        self,
+        agent: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender_id: str,
+        message_sid: str,
+        form: _Form,
+        retried: bool = False,
+    ) -> None:
         """Handle one message after the sender's earlier ones (an emergency at once, whatever
         came before); then it counts as handled."""
         if guard.screen(form.first("Body")).emergency_answer:
@@ -259,9 +286,16 @@ class SmsChannel(InputChannel):
             if queue.waiting == 0:
                 del self._senders[sender_id]
 
-    async def _handle_now(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                          sender_id: str, message_sid: str, form: _Form, retried: bool,
-                          in_order: bool = False) -> None:
+    async def _handle_now(
+        self,
+        agent: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender_id: str,
+        message_sid: str,
+        form: _Form,
+        retried: bool,
+        in_order: bool = False,
+    ) -> None:
         """Answer the message (`in_order`: after the sender's earlier ones), apologising for a
         failure, and mark it handled."""
         self._answering.add(message_sid)
@@ -284,16 +318,20 @@ class SmsChannel(InputChannel):
         except Exception as error:  # it stays claimed; answered again only if this process stops
             logger.error("SMS %s could not be marked handled (%s).", message_sid, type(error).__name__)
 
-    async def _answer_earlier(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                              sender_id: str, message_sid: str) -> None:
+    async def _answer_earlier(
+        self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str, message_sid: str
+    ) -> None:
         """Answer first the sender's earlier messages still unanswered: wait while another process
         handles one (up to EARLIER_WAIT), take over those of a process that died."""
         sms = shared_vault().sms
         deadline = time.monotonic() + EARLIER_WAIT
         while (earlier := await asyncio.to_thread(sms.earlier, message_sid, sender_id, self.owner, LEASE)) is None:
             if time.monotonic() > deadline:
-                logger.warning("SMS %s from %s answered before an earlier one still held by another process.",
-                               message_sid, sender_id)
+                logger.warning(
+                    "SMS %s from %s answered before an earlier one still held by another process.",
+                    message_sid,
+                    sender_id,
+                )
                 return
             await asyncio.sleep(0.1)
         for earlier_sid, raw, taken_over in earlier:
@@ -306,8 +344,14 @@ class SmsChannel(InputChannel):
                     self._answered_early.add(earlier_sid)
             await self._mark_handled(earlier_sid)
 
-    async def _answer(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      sender_id: str, message_sid: str, form: _Form) -> None:
+    async def _answer(
+        self,
+        agent: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender_id: str,
+        message_sid: str,
+        form: _Form,
+    ) -> None:
         output = SmsOutput(self.delivery)
         text, pictures = form.first("Body"), form.first("NumMedia") not in ("", "0")
         if pictures and not text.strip():
@@ -325,8 +369,14 @@ class SmsChannel(InputChannel):
         checked = await guard.handoff(sender_id, screened)
         if pictures and checked.text is not None:
             checked = replace(checked, replies=(*checked.replies, PICTURE_IGNORED))
-        await guard.deliver(checked, sender_id, output, lambda watched: on_new_message(
-            UserMessage(checked.text, watched, sender_id, input_channel=self.name(), message_id=message_sid)))
+        await guard.deliver(
+            checked,
+            sender_id,
+            output,
+            lambda watched: on_new_message(
+                UserMessage(checked.text, watched, sender_id, input_channel=self.name(), message_id=message_sid)
+            ),
+        )
 
     async def _keyword(self, output: SmsOutput, sender_id: str, text: str) -> bool:
         """STOP, START or HELP: act and answer; True when the message was one."""

@@ -6,6 +6,7 @@ event loop. A failed send (network error, Twilio 429 or 5xx) is retried with exp
 back-off; failures are logged with the pseudonymous sender id and the status only, never
 the number or the text.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,16 +46,28 @@ def _describe(error: Exception) -> str:
 class TwilioDelivery:
     """Sends from `from_number` with the account's credentials, to `api_url` (Twilio's, or a stand-in)."""
 
-    def __init__(self, account_sid: str, auth_token: str, from_number: str, api_url: str,
-                 attempts: int = 4, first_delay: float = 0.5, timeout: float = 10.0):
-        self.account_sid, self.auth_token, self.from_number, self.api_url = account_sid, auth_token, from_number, api_url
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        api_url: str,
+        attempts: int = 4,
+        first_delay: float = 0.5,
+        timeout: float = 10.0,
+    ):
+        self.account_sid, self.auth_token, self.from_number, self.api_url = (
+            account_sid,
+            auth_token,
+            from_number,
+            api_url,
+        )
         self.attempts, self.first_delay, self.timeout = attempts, first_delay, timeout
         self._client: Optional[Client] = None
 
     def _twilio(self) -> Client:
         if self._client is None:  # created inside the event loop, which aiohttp's session needs
-            client = Client(self.account_sid, self.auth_token,
-                            http_client=AsyncTwilioHttpClient(timeout=self.timeout))
+            client = Client(self.account_sid, self.auth_token, http_client=AsyncTwilioHttpClient(timeout=self.timeout))
             client.api.base_url = self.api_url
             self._client = client
         return self._client
@@ -75,8 +88,14 @@ class TwilioDelivery:
                 return True
             except Exception as error:  # noqa: BLE001 - every failure is logged and maybe retried
                 last = attempt == self.attempts or not _retryable(error)
-                logger.log(logging.ERROR if last else logging.WARNING, "SMS to %s failed (attempt %d of %d): %s.",
-                           name, attempt, self.attempts, _describe(error))
+                logger.log(
+                    logging.ERROR if last else logging.WARNING,
+                    "SMS to %s failed (attempt %d of %d): %s.",
+                    name,
+                    attempt,
+                    self.attempts,
+                    _describe(error),
+                )
                 if last:
                     return False
                 await asyncio.sleep(delay)
@@ -121,6 +140,10 @@ async def deliver_outbox(delivery: TwilioDelivery) -> int:
 def configured() -> Delivery:
     """Twilio when an account and a sending number are configured, else the local outbox."""
     if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER:
-        return TwilioDelivery(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
-                              settings.TWILIO_FROM_NUMBER, settings.TWILIO_API_URL)
+        return TwilioDelivery(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            settings.TWILIO_FROM_NUMBER,
+            settings.TWILIO_API_URL,
+        )
     return OutboxDelivery()

@@ -6,6 +6,7 @@ outside GSM-7 (an emoji takes two). Replies are split into parts of one segment
 each, at spaces or line breaks, so that no word is cut unless it alone is longer
 than a segment.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,7 @@ def segments(text: str) -> list[str]:
 
 
 def keyword(text: str) -> Optional[str]:
-    """"stop", "start" or "help" when the whole message is one of their keywords, else None."""
+    """ "stop", "start" or "help" when the whole message is one of their keywords, else None."""
     word = re.sub(r"[\s.!]+", "", text.lower())
     for name, words in (("stop", OPT_OUT), ("start", OPT_IN), ("help", HELP)):
         if word in words:

@@ -3,6 +3,7 @@
 Buttons are shown as numbered choices; typing the number picks one.
 Run: make shell   (while `make run` is running), or python -m channels.terminal [URL]
 """
+
 from __future__ import annotations
 
 import sys

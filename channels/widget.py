@@ -17,6 +17,7 @@ Events (client -> server): session_request {session_id?, token?}, user_uttered {
 (server -> client): session_confirm {session_id, token, resumed}, history {messages},
 bot_uttered {text, buttons?, emergency?, timestamp}, turn_done {}.
 """
+
 from __future__ import annotations
 
 import base64
@@ -101,10 +102,12 @@ class WidgetChannel(InputChannel):
             raise ValueError("WIDGET_SECRET is not set: run `make run`, which writes .env, or set it.")
         if "*" in settings.CORS_ORIGINS:
             raise ValueError('CORS_ORIGINS must list the allowed origins; "*" is refused.')
-        manager = (AsyncRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_KEY_PREFIX}-widget")
-                   if settings.REDIS_URL else None)
-        self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=settings.CORS_ORIGINS,
-                               client_manager=manager)
+        manager = (
+            AsyncRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_KEY_PREFIX}-widget")
+            if settings.REDIS_URL
+            else None
+        )
+        self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=settings.CORS_ORIGINS, client_manager=manager)
         self.limiter = limiter or rate_limiter()
         self.app: Optional[Sanic] = None
 
@@ -154,8 +157,11 @@ class WidgetChannel(InputChannel):
             session_id = session_id or f"web_{secrets.token_urlsafe(18)}"
             await sio.save_session(sid, {"sender": session_id})
             await sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", {"session_id": session_id, "token": session_token(session_id),
-                                               "resumed": resumed}, to=sid)
+            await sio.emit(
+                "session_confirm",
+                {"session_id": session_id, "token": session_token(session_id), "resumed": resumed},
+                to=sid,
+            )
             if resumed:
                 await sio.emit("history", {"messages": await self.history(session_id)}, to=sid)
 
@@ -171,8 +177,7 @@ class WidgetChannel(InputChannel):
 
         return pages
 
-    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
-                      text: Any) -> None:
+    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str, text: Any) -> None:
         output = WidgetOutput(self.sio)
         screened = guard.screen(text)
         refused = await self.limiter.refuse(sender_id, emergency=screened.emergency_answer is not None)
@@ -181,5 +186,9 @@ class WidgetChannel(InputChannel):
             logger.warning("Widget session %s over the rate limit: message not handled.", sender_id)
             return
         checked = await guard.handoff(sender_id, screened)
-        await guard.deliver(checked, sender_id, output, lambda watched: on_new_message(
-            UserMessage(checked.text, watched, sender_id, input_channel=self.name())))
+        await guard.deliver(
+            checked,
+            sender_id,
+            output,
+            lambda watched: on_new_message(UserMessage(checked.text, watched, sender_id, input_channel=self.name())),
+        )

@@ -1,5 +1,6 @@
 """Running custom actions without servers: a tracker built from events, a CollectingDispatcher,
 the real domain, and a vault of the test's own that the actions open as in production."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,20 +25,30 @@ from privacy.config import VaultConfig, parse_key_ring
 @lru_cache(maxsize=1)
 def domain() -> dict[str, Any]:
     from rasa.shared.core.domain import Domain
+
     return Domain.load(str(PROJECT_ROOT / "bot" / "domain")).as_dict()
 
 
 @contextmanager
 def actions_vault(directory: Path) -> Iterator[Vault]:
     """A new SQLite vault, which `bot.actions.common.vault()` opens from the environment."""
-    keys = {"DATABASE_URL": f"sqlite:///{directory / 'vault.db'}",
-            "KEYSTORE_URL": f"sqlite:///{directory / 'keystore.db'}",
-            "VAULT_KEYS": f"kek-test-1:{base64.b64encode(os.urandom(32)).decode()}",
-            "VAULT_INDEX_KEY": base64.b64encode(os.urandom(32)).decode()}
+    keys = {
+        "DATABASE_URL": f"sqlite:///{directory / 'vault.db'}",
+        "KEYSTORE_URL": f"sqlite:///{directory / 'keystore.db'}",
+        "VAULT_KEYS": f"kek-test-1:{base64.b64encode(os.urandom(32)).decode()}",
+        "VAULT_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+    }
     saved = {name: os.environ.get(name) for name in keys}
     os.environ.update(keys)
-    opened = Vault(VaultConfig(keys["DATABASE_URL"], keys["KEYSTORE_URL"], parse_key_ring(keys["VAULT_KEYS"]),
-                               base64.b64decode(keys["VAULT_INDEX_KEY"])), upgrade=True)
+    opened = Vault(
+        VaultConfig(
+            keys["DATABASE_URL"],
+            keys["KEYSTORE_URL"],
+            parse_key_ring(keys["VAULT_KEYS"]),
+            base64.b64decode(keys["VAULT_INDEX_KEY"]),
+        ),
+        upgrade=True,
+    )
     shared_vault.cache_clear()
     try:
         yield opened
@@ -54,34 +65,41 @@ def actions_vault(directory: Path) -> Iterator[Vault]:
 
 def patient(vault: Vault, born: date = date(1980, 5, 17)) -> str:
     """A registered patient's subject id."""
-    return vault.patients.register(f"Test {uuid.uuid4().hex[:8]}", born, phone=None, actor="staff:test",
-                                   reason="test").subject_id
+    return vault.patients.register(
+        f"Test {uuid.uuid4().hex[:8]}", born, phone=None, actor="staff:test", reason="test"
+    ).subject_id
 
 
 def said(text: str, intent: str = "inform", entities: Optional[list] = None) -> dict[str, Any]:
     """A user event as Rasa stores it."""
-    return {"event": "user", "text": text,
-            "parse_data": {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}}
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+    }
 
 
 def slot(name: str, value: Any) -> dict[str, Any]:
     return {"event": "slot", "name": name, "value": value}
 
 
-def tracker(events: list[dict[str, Any]], slots: Optional[dict[str, Any]] = None,
-            active_loop: Optional[str] = None) -> Tracker:
+def tracker(
+    events: list[dict[str, Any]], slots: Optional[dict[str, Any]] = None, active_loop: Optional[str] = None
+) -> Tracker:
     """A tracker of `events`; the slots are those events set, over `slots`."""
     values = dict(slots or {})
     for event in events:
         if event["event"] == "slot":
             values[event["name"]] = event["value"]
     latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
-    return Tracker("test", values, latest, events, False, None, {"name": active_loop} if active_loop else {},
-                   "action_listen")
+    return Tracker(
+        "test", values, latest, events, False, None, {"name": active_loop} if active_loop else {}, "action_listen"
+    )
 
 
-def run(action, events: list[dict[str, Any]], slots: Optional[dict[str, Any]] = None,
-        active_loop: Optional[str] = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def run(
+    action, events: list[dict[str, Any]], slots: Optional[dict[str, Any]] = None, active_loop: Optional[str] = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Run `action`; its events and the messages it sent."""
     dispatcher = CollectingDispatcher()
     result = asyncio.run(action.run(dispatcher, tracker(events, slots, active_loop), domain()))

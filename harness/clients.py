@@ -1,5 +1,6 @@
 """How the end-to-end tests reach the running assistant: a patient's REST chat, phone (SMS through
 the Twilio stand-in) and browser socket (the widget)."""
+
 from __future__ import annotations
 
 import queue
@@ -29,7 +30,6 @@ class Chat:
         return [b for r in self.replies for b in r.get("buttons", [])]
 
 
-
 class Phone:
     """A patient's phone texting the clinic."""
 
@@ -56,7 +56,6 @@ class Phone:
 
 def words(texts: list[str]) -> list[str]:
     return " ".join(texts).split()
-
 
 
 class Browser:
@@ -108,4 +107,3 @@ class Browser:
     def close(self):
         """Close the tab: without waiting for the long poll in flight to end."""
         self.sio.eio.disconnect(abort=True)
-

@@ -4,6 +4,7 @@ PostgreSQL is the server at TEST_POSTGRES_URL (default: this machine's, trust au
 Redis the one at TEST_REDIS_URL; .ci/run starts them where they are not running. Each
 test gets its own databases (and its own Redis key prefix).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The emergency evaluation set (tests/safety/open.yml and sealed.yml), as the report, the tests and
 the benchmarks read it. Nothing trains on it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,6 +24,6 @@ class Message:
 
 def load(part: str) -> list[Message]:
     rows = yaml.safe_load(PARTS[part].read_text(encoding="utf-8"))["messages"]
-    return [Message(r["text"], r["expect"] == "escalate", r["category"], r["lang"], r["style"], r.get("line"))
-            for r in rows]
-
+    return [
+        Message(r["text"], r["expect"] == "escalate", r["category"], r["lang"], r["style"], r.get("line")) for r in rows
+    ]

@@ -1,4 +1,5 @@
 """Reading NLU example files (training data and the held-out sets)."""
+
 import re
 from pathlib import Path
 

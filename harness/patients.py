@@ -7,6 +7,7 @@ id, when the answer is a gateway error or the connection breaks (a replica died)
 is sent again with the same MessageSid. Each patient remembers what it sent, so that
 `check` can compare the stored conversation with it: every message once and answered.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,14 @@ from twilio.request_validator import RequestValidator
 from bot.scheduling.when import CLINIC_TZ
 from harness.twilio_standin import TwilioStandIn, inbound
 
-GREETING = ["hello", "what are your opening hours?", "do you share my data with anyone?",
-            "what's your phone number?", "thanks", "no"]
+GREETING = [
+    "hello",
+    "what are your opening hours?",
+    "do you share my data with anyone?",
+    "what's your phone number?",
+    "thanks",
+    "no",
+]
 INTAKE = ["I have a cough and a sore throat", "a cough", "3 days", "3", "none", "none", "none", "yes"]
 SMS_SCRIPT = ["hello", "what are your opening hours?", "do you share my data with anyone?", "thanks", "no"]
 ATTEMPTS = 8
@@ -115,8 +122,11 @@ class Clinic:
                 await self.rest(session, patient, text)
             return patient
         name, subject = await asyncio.to_thread(self._new_patient)
-        opening = "I'd like to book an appointment" if patient.script == "booking" else \
-            "what information do you have about me?"
+        opening = (
+            "I'd like to book an appointment"
+            if patient.script == "booking"
+            else "what information do you have about me?"
+        )
         for text in (opening, name, "01/01/1970"):
             await self.rest(session, patient, text)
         messages = await asyncio.to_thread(self.vault.outbox.messages, subject)
@@ -129,8 +139,13 @@ class Clinic:
 
     def _new_patient(self) -> tuple[str, str]:
         name = "Load " + "".join(random.choices(string.ascii_lowercase, k=12)).capitalize()
-        patient = self.vault.patients.register(name, date(1970, 1, 1), phone=f"+1469555{next(_numbers) % 10000:04d}",
-                                               actor="staff:load", reason="load test")
+        patient = self.vault.patients.register(
+            name,
+            date(1970, 1, 1),
+            phone=f"+1469555{next(_numbers) % 10000:04d}",
+            actor="staff:load",
+            reason="load test",
+        )
         return name, patient.subject_id
 
 
@@ -145,8 +160,10 @@ def slot_texts(vault, count: int) -> list[str]:
     texts, day = [], datetime.now(CLINIC_TZ).date() + timedelta(days=10)
     while len(texts) < count:
         if day.weekday() < 5 and day not in vault.clinic.closures:
-            texts += [f"{day:%B} {day.day} at {hour if hour <= 12 else hour - 12}{'pm' if hour >= 12 else 'am'}"
-                      for hour in (8, 9, 10, 11, 13, 14, 15, 16)]
+            texts += [
+                f"{day:%B} {day.day} at {hour if hour <= 12 else hour - 12}{'pm' if hour >= 12 else 'am'}"
+                for hour in (8, 9, 10, 11, 13, 14, 15, 16)
+            ]
         day += timedelta(days=1)
     return texts
 
@@ -175,4 +192,3 @@ def check(vault, patient: Patient) -> list[str]:
             turn = []
         turn.append(event)
     return problems
-

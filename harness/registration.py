@@ -1,4 +1,5 @@
 """Registered patients and the identity check, as the end-to-end tests set them up."""
+
 from __future__ import annotations
 
 import random
@@ -16,8 +17,9 @@ def new_patient(vault, sms=True, born=date(1961, 3, 14)):
     phone = f"+1{random.choice(['214', '469', '972', '817'])}5550{random.randint(100, 199)}"
     while vault.patients.find(phone=phone):
         phone = f"+1{random.choice(['214', '469', '972', '817'])}5550{random.randint(100, 199)}"
-    patient = vault.patients.register(name, born, phone=phone, email=f"{uuid.uuid4().hex[:10]}@example.org",
-                                      actor="staff:test", reason="test")
+    patient = vault.patients.register(
+        name, born, phone=phone, email=f"{uuid.uuid4().hex[:10]}@example.org", actor="staff:test", reason="test"
+    )
     if sms:
         vault.consent.grant(patient.subject_id, "sms", channel="staff", wording="Text me about my appointments.")
     return name, born, phone, patient.subject_id
@@ -47,4 +49,3 @@ def open_day(vault, days_ahead=4):
 
 def spoken(day):
     return f"{day:%B} {day.day}"
-

@@ -8,6 +8,7 @@ symptom may raise (no one is in danger: the "No" button); they are not the scrip
 a form asks (`requested_slot`) is compared with what the patient's messages had already given:
 each such question counts as asked again.
 """
+
 from __future__ import annotations
 
 import random
@@ -29,9 +30,16 @@ from safety.triage import days_since
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "tests" / "scenarios"
 GIVES = {  # what a message gives -> the form slot that asks for it
-    "visit_type": "book_visit_type", "provider": "book_provider", "day": "book_when", "part_of_day": "book_when",
-    "time": "book_when", "appointment": "appointment_choice", "reason": "intake_reason",
-    "symptoms": "intake_symptoms", "since": "intake_since", "severity": "intake_severity",
+    "visit_type": "book_visit_type",
+    "provider": "book_provider",
+    "day": "book_when",
+    "part_of_day": "book_when",
+    "time": "book_when",
+    "appointment": "appointment_choice",
+    "reason": "intake_reason",
+    "symptoms": "intake_symptoms",
+    "since": "intake_since",
+    "severity": "intake_severity",
     "conditions": "intake_conditions",
 }
 UNSCRIPTED = {"intake_medications": "none", "intake_allergies": "none"}
@@ -43,8 +51,11 @@ POSITIONS = ["first", "second", "third", "fourth"]
 
 
 def load() -> list[dict[str, Any]]:
-    return [scenario for path in sorted(SCENARIOS.glob("*.yml"))
-            for scenario in yaml.safe_load(path.read_text())["scenarios"]]
+    return [
+        scenario
+        for path in sorted(SCENARIOS.glob("*.yml"))
+        for scenario in yaml.safe_load(path.read_text())["scenarios"]
+    ]
 
 
 @dataclass
@@ -78,13 +89,19 @@ def spoken_time(moment: datetime) -> str:
 def time_in_words(moment: datetime) -> str:
     hour = WORDS[moment.hour % 12]
     return {0: f"{hour} o'clock", 15: f"quarter past {hour}", 30: f"half past {hour}"}.get(
-        moment.minute, f"{hour} {moment.minute}")
+        moment.minute, f"{hour} {moment.minute}"
+    )
 
 
 def choice_text(template: str, offer: Offer, position: int) -> str:
-    return template.format(time=spoken_time(offer.starts_at), time_words=time_in_words(offer.starts_at),
-                           weekday=f"{offer.starts_at:%A}", date=f"{offer.starts_at:%B} {offer.starts_at.day}",
-                           position=POSITIONS[position], provider=offer.provider_name)
+    return template.format(
+        time=spoken_time(offer.starts_at),
+        time_words=time_in_words(offer.starts_at),
+        weekday=f"{offer.starts_at:%A}",
+        date=f"{offer.starts_at:%B} {offer.starts_at.day}",
+        position=POSITIONS[position],
+        provider=offer.provider_name,
+    )
 
 
 def next_weekday(vault, weekday: str, hour: int, minute: int) -> datetime:
@@ -99,8 +116,11 @@ def clear_schedule(vault) -> None:
     """Cancel every upcoming appointment of the test stack's clinic: a scenario's offers and
     exact times then depend on its own set-up only."""
     with vault.data.begin() as db:
-        db.execute(update(appointments).where(appointments.c.status == "booked", appointments.c.starts_at > utc_now())
-                   .values(status="cancelled"))
+        db.execute(
+            update(appointments)
+            .where(appointments.c.status == "booked", appointments.c.starts_at > utc_now())
+            .values(status="cancelled")
+        )
 
 
 def tomorrow_is_open(vault) -> bool:
@@ -132,14 +152,24 @@ class Player:
         phone = f"+1972555{random.randint(0, 9999):04d}"
         while self.vault.patients.find(phone=phone):
             phone = f"+1972555{random.randint(0, 9999):04d}"
-        patient = self.vault.patients.register(self.name, BIRTH, phone=phone, email=f"{uuid.uuid4().hex[:12]}@example.org",
-                                               actor="staff:test", reason="scenario")
+        patient = self.vault.patients.register(
+            self.name,
+            BIRTH,
+            phone=phone,
+            email=f"{uuid.uuid4().hex[:12]}@example.org",
+            actor="staff:test",
+            reason="scenario",
+        )
         run = Run(patient.subject_id)
         for booked in self.scenario.get("booked") or []:
             hour, minute = map(int, booked["time"].split(":"))
             appointment = self.vault.appointments.book(
-                patient.subject_id, booked["provider"], next_weekday(self.vault, booked["weekday"], hour, minute),
-                booked["visit_type"], actor="staff:test")
+                patient.subject_id,
+                booked["provider"],
+                next_weekday(self.vault, booked["weekday"], hour, minute),
+                booked["visit_type"],
+                actor="staff:test",
+            )
             run.setup_ids[booked["id"]] = appointment.id
         if "intake" in self.scenario.get("expect", {}):
             self.say(run, "show my appointments")  # who the patient is, so that the intake is stored
@@ -170,9 +200,10 @@ class Player:
     def questions(self) -> list[str]:
         """The slots forms asked for since the last look."""
         events = self.stack.tracker(self.sender)["events"]
-        new, self.seen = events[self.seen:], len(events)
-        return [e["value"] for e in new if e.get("event") == "slot" and e.get("name") == "requested_slot"
-                and e.get("value")]
+        new, self.seen = events[self.seen :], len(events)
+        return [
+            e["value"] for e in new if e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value")
+        ]
 
     def answer_unscripted(self, run: Run) -> None:
         """The identity check and the questions no script foresees, answered until none is open."""
@@ -215,8 +246,10 @@ def problems(vault, scenario: dict[str, Any], run: Run) -> list[str]:
         else:
             candidates = upcoming
         if not any(_fits(vault, a, item, run) for a in candidates):
-            found.append(f"no appointment fits {item}; upcoming: "
-                         f"{[(a.provider_id, a.visit_type, a.starts_at.astimezone(CLINIC_TZ).isoformat()) for a in upcoming]}")
+            found.append(
+                f"no appointment fits {item}; upcoming: "
+                f"{[(a.provider_id, a.visit_type, a.starts_at.astimezone(CLINIC_TZ).isoformat()) for a in upcoming]}"
+            )
     if "intake" in expect:
         found += _intake_problems(vault, run.subject, expect["intake"])
     return found
@@ -226,8 +259,9 @@ def _fits(vault, appointment, item: dict[str, Any], run: Run) -> bool:
     starts = appointment.starts_at.astimezone(CLINIC_TZ)
     provider = vault.clinic.provider(appointment.provider_id)
     checks = {
-        "offered": lambda n: n in run.chosen and starts == run.chosen[n].starts_at
-        and run.chosen[n].provider_name == provider.name,
+        "offered": lambda n: (
+            n in run.chosen and starts == run.chosen[n].starts_at and run.chosen[n].provider_name == provider.name
+        ),
         "provider": lambda p: p == "any" or p in appointment.provider_id,
         "specialty": lambda s: provider.specialty == s,
         "visit_type": lambda v: appointment.visit_type == v,

@@ -1,4 +1,5 @@
 """Starting the project's real servers as subprocesses for tests and benchmarks."""
+
 from __future__ import annotations
 
 import base64
@@ -122,8 +123,7 @@ class Group:
 
 
 def _process(server, log_dir: Path) -> Process:
-    return Process(server.name, list(server.argv), dict(server.env), log_dir / f"{server.name}.log",
-                   server.ready_url)
+    return Process(server.name, list(server.argv), dict(server.env), log_dir / f"{server.name}.log", server.ready_url)
 
 
 @dataclass
@@ -149,10 +149,12 @@ class Stack:
         """The production profile: `env` must name PostgreSQL databases and Redis."""
         from runtime import production
 
-        ports = {name: " ".join(str(free_port()) for _ in range(replicas))
-                 for name in ("RASA_PORTS", "ACTION_SERVER_PORTS")}
-        env = production.environment({**env, **ports, "PUBLIC_PORT": str(free_port()),
-                                      "ACTION_BALANCER_PORT": str(free_port())})
+        ports = {
+            name: " ".join(str(free_port()) for _ in range(replicas)) for name in ("RASA_PORTS", "ACTION_SERVER_PORTS")
+        }
+        env = production.environment(
+            {**env, **ports, "PUBLIC_PORT": str(free_port()), "ACTION_BALANCER_PORT": str(free_port())}
+        )
         run_dir = log_dir / "nginx"
         production.write_nginx_config(env, run_dir)
         processes = [_process(server, log_dir) for server in production.servers(env, run_dir)]
@@ -222,14 +224,14 @@ class Stack:
         """Every server's output; with nginx, also every file it wrote (access log, temporary files)."""
         written = self.balancer.log_path.parent / "nginx" if self.balancer else None
         files = [path for path in written.rglob("*") if path.is_file() and path.suffix != ".conf"] if written else []
-        return "".join(part.log() for part in (self.actions, self.rasa, self.console, self.balancer) if part) + \
-            "".join(path.read_text(errors="replace") for path in files)
+        return "".join(part.log() for part in (self.actions, self.rasa, self.console, self.balancer) if part) + "".join(
+            path.read_text(errors="replace") for path in files
+        )
 
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker, read through the token-protected HTTP API."""
         reply = requests.get(
-            f"{self.base_url}/conversations/{sender}/tracker",
-            params={"token": self.env["RASA_API_TOKEN"]}, timeout=30,
+            f"{self.base_url}/conversations/{sender}/tracker", params={"token": self.env["RASA_API_TOKEN"]}, timeout=30
         )
         reply.raise_for_status()
         return reply.json()
@@ -237,15 +239,14 @@ class Stack:
 
 def migrate_vault(env: dict[str, str]) -> None:
     """Create or upgrade the vault's databases named by `env`."""
-    subprocess.run([sys.executable, "-m", "privacy", "migrate"], cwd=PROJECT_ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "privacy", "migrate"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
+    )
 
 
 def ensure_model() -> Path:
     """Train (once per set of inputs) in a subprocess; return the model's path."""
-    done = subprocess.run(
-        [sys.executable, "-m", "runtime.train"], cwd=PROJECT_ROOT, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-m", "runtime.train"], cwd=PROJECT_ROOT, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"training failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return Path(done.stdout.strip().splitlines()[-1])

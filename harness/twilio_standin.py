@@ -1,5 +1,6 @@
 """A local stand-in for Twilio: its REST API's Messages resource (reached by the real twilio
 client through TWILIO_API_URL), and signed webhook requests as Twilio sends them."""
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,7 @@ class TwilioStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the http.server interface
-                expected = "Basic " + base64.b64encode(
-                    f"{standin.account_sid}:{standin.auth_token}".encode()).decode()
+                expected = "Basic " + base64.b64encode(f"{standin.account_sid}:{standin.auth_token}".encode()).decode()
                 if not self.path.endswith(f"/Accounts/{standin.account_sid}/Messages.json"):
                     return self._answer(404, {"code": 20404, "message": "Not found", "status": 404})
                 if self.headers.get("Authorization") != expected:
@@ -45,10 +45,26 @@ class TwilioStandIn:
                     status = standin.failures.pop(0)
                     return self._answer(status, {"code": 20500, "message": "Internal error", "status": status})
                 sid = "SM" + secrets.token_hex(16)
-                standin.messages.append({"sid": sid, "to": form.get("To"), "from": form.get("From"),
-                                         "body": form.get("Body"), "at": time.time()})
-                self._answer(201, {"sid": sid, "account_sid": standin.account_sid, "to": form.get("To"),
-                                   "from": form.get("From"), "body": form.get("Body"), "status": "queued"})
+                standin.messages.append(
+                    {
+                        "sid": sid,
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "body": form.get("Body"),
+                        "at": time.time(),
+                    }
+                )
+                self._answer(
+                    201,
+                    {
+                        "sid": sid,
+                        "account_sid": standin.account_sid,
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "body": form.get("Body"),
+                        "status": "queued",
+                    },
+                )
 
             def _answer(self, status: int, payload: dict) -> None:
                 body = json.dumps(payload).encode()
@@ -97,19 +113,33 @@ class TwilioStandIn:
 def inbound(phone: str, body: str = "", sid: Optional[str] = None, **extra: str) -> list[tuple[str, str]]:
     """The form fields of an incoming SMS, as Twilio posts them (blank ones included)."""
     sid = sid or "SM" + secrets.token_hex(16)
-    fields = {"ToCountry": "US", "SmsMessageSid": sid, "NumMedia": "0", "MessageSid": sid, "Body": body,
-              "From": phone, "To": "+14694212600", "FromCity": "", "ApiVersion": "2010-04-01", **extra}
+    fields = {
+        "ToCountry": "US",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "MessageSid": sid,
+        "Body": body,
+        "From": phone,
+        "To": "+14694212600",
+        "FromCity": "",
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
     return list(fields.items())
 
 
-def post_signed(webhook: str, public_url: str, token: str, fields: list[tuple[str, str]],
-                signature: Optional[str] = None) -> requests.Response:
+def post_signed(
+    webhook: str, public_url: str, token: str, fields: list[tuple[str, str]], signature: Optional[str] = None
+) -> requests.Response:
     """POST `fields` to `webhook` signed as Twilio signs them for `public_url`."""
     if signature is None:
         signature = RequestValidator(token).compute_signature(public_url, _multi(fields))
-    return requests.post(webhook, data=urlencode(fields), timeout=30,
-                         headers={"X-Twilio-Signature": signature,
-                                  "Content-Type": "application/x-www-form-urlencoded"})
+    return requests.post(
+        webhook,
+        data=urlencode(fields),
+        timeout=30,
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 class _multi(dict):

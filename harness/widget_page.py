@@ -1,4 +1,5 @@
 """The chat widget on its demo page, driven in a real browser as a patient uses it (Playwright)."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,8 @@ class Widget:
         self.users = self.log.locator(".ht-user")
         # The bot's messages after the patient's latest one.
         self.replies = self.log.locator(
-            "xpath=./div[contains(@class, 'ht-user')][last()]/following-sibling::div[contains(@class, 'ht-bot')]")
+            "xpath=./div[contains(@class, 'ht-user')][last()]/following-sibling::div[contains(@class, 'ht-bot')]"
+        )
 
     def open(self) -> "Widget":
         """Load the demo page, open the chat and accept the notice."""
@@ -53,4 +55,3 @@ class Widget:
         """The conversation's id, once the server has confirmed the session."""
         stored = self.page.wait_for_function("sessionStorage.getItem('healthtigo.chat')").json_value()
         return json.loads(stored)["session_id"]
-

@@ -4,6 +4,7 @@ blind indexes, audit trail, backups and the encrypted conversation history.
 It imports nothing from Rasa: the actions, the channels, the staff console and the
 command line (python -m privacy) all use it through `Vault`.
 """
+
 from privacy.errors import VaultError
 from privacy.vault import Vault, shared_vault
 

@@ -11,6 +11,7 @@ every process take one advisory lock (held until their transaction ends), so the
 happen one after the other; and prev_hash is unique, so a writer that still loses
 a race (SQLite) retries after the new last entry.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,13 +51,28 @@ class AuditLog:
         self.data, self.keys, self.indexer, self.clock = data, keys, indexer, clock
         self._lock = threading.Lock()
 
-    def _hash(self, seq: int, at: datetime, actor: str, action: str, subject: Optional[str],
-              reason: str, detail: str, prev_hash: str) -> str:
+    def _hash(
+        self,
+        seq: int,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: Optional[str],
+        reason: str,
+        detail: str,
+        prev_hash: str,
+    ) -> str:
         content = json.dumps([seq, at.isoformat(), actor, action, subject, reason, detail, prev_hash])
         return self.indexer.digest("audit chain", content)
 
-    def append(self, actor: str, action: str, subject: Optional[str] = None,
-               reason: str = "", detail: Optional[dict[str, Any]] = None) -> int:
+    def append(
+        self,
+        actor: str,
+        action: str,
+        subject: Optional[str] = None,
+        reason: str = "",
+        detail: Optional[dict[str, Any]] = None,
+    ) -> int:
         """Add one entry; returns its sequence number."""
         detail_text = json.dumps(detail or {}, sort_keys=True)
         at = self.clock().astimezone(timezone.utc).replace(microsecond=0)
@@ -65,15 +81,25 @@ class AuditLog:
                 with self.data.connect() as db:
                     if db.dialect.name == "postgresql":
                         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
-                    last = db.execute(select(audit_log.c.seq, audit_log.c.hash)
-                                      .order_by(audit_log.c.seq.desc()).limit(1)).first()
+                    last = db.execute(
+                        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+                    ).first()
                     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
                     entry_hash = self._hash(seq, at, actor, action, subject, reason, detail_text, prev)
                     try:
-                        db.execute(insert(audit_log).values(
-                            seq=seq, at=at, actor=actor, action=action, subject=subject, reason=reason,
-                            detail=detail_text, prev_hash=prev, hash=entry_hash,
-                        ))
+                        db.execute(
+                            insert(audit_log).values(
+                                seq=seq,
+                                at=at,
+                                actor=actor,
+                                action=action,
+                                subject=subject,
+                                reason=reason,
+                                detail=detail_text,
+                                prev_hash=prev,
+                                hash=entry_hash,
+                            )
+                        )
                         db.commit()
                     except IntegrityError:
                         db.rollback()
@@ -91,8 +117,9 @@ class AuditLog:
         """After a restore: move the checkpoint to the restored chain's end; returns the
         number of entries written after the backup, which the restore lost."""
         with self.data.connect() as db:
-            last = db.execute(select(audit_log.c.seq, audit_log.c.hash)
-                              .order_by(audit_log.c.seq.desc()).limit(1)).first()
+            last = db.execute(
+                select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+            ).first()
         with self.keys.begin() as db:
             head = db.execute(select(audit_head.c.length)).first()
             db.execute(update(audit_head).values(length=last[0] if last else 0, hash=last[1] if last else GENESIS))
@@ -101,8 +128,12 @@ class AuditLog:
     def expire(self, before: datetime) -> int:
         """Remove the entries older than `before` (retention); the chain then starts after them."""
         with self.data.begin() as db:
-            last = db.execute(select(audit_log.c.seq, audit_log.c.hash).where(audit_log.c.at < before)
-                              .order_by(audit_log.c.seq.desc()).limit(1)).first()
+            last = db.execute(
+                select(audit_log.c.seq, audit_log.c.hash)
+                .where(audit_log.c.at < before)
+                .order_by(audit_log.c.seq.desc())
+                .limit(1)
+            ).first()
             if last is None:
                 return 0
             removed = db.execute(delete(audit_log).where(audit_log.c.seq <= last.seq)).rowcount
@@ -139,18 +170,30 @@ class AuditLog:
         for entry in rows:
             if entry["prev_hash"] != prev or entry["seq"] != expected_seq:
                 removed = entry["seq"] > expected_seq and entry["prev_hash"] != prev
-                problem = (f"entry {expected_seq} is missing (removed)" if removed
-                           else "entries are out of order or an entry was inserted")
+                problem = (
+                    f"entry {expected_seq} is missing (removed)"
+                    if removed
+                    else "entries are out of order or an entry was inserted"
+                )
                 return Verdict(False, len(hashes), entry["seq"], problem)
-            recomputed = self._hash(entry["seq"], as_utc(entry["at"]), entry["actor"], entry["action"],
-                                    entry["subject"], entry["reason"], entry["detail"], entry["prev_hash"])
+            recomputed = self._hash(
+                entry["seq"],
+                as_utc(entry["at"]),
+                entry["actor"],
+                entry["action"],
+                entry["subject"],
+                entry["reason"],
+                entry["detail"],
+                entry["prev_hash"],
+            )
             if recomputed != entry["hash"]:
                 return Verdict(False, len(hashes), entry["seq"], "its content was changed")
             hashes[entry["seq"]] = prev = entry["hash"]
             expected_seq += 1
         if head.length >= expected_seq:
-            return Verdict(False, len(hashes), expected_seq,
-                           f"the newest entries, {expected_seq} to {head.length}, were removed")
+            return Verdict(
+                False, len(hashes), expected_seq, f"the newest entries, {expected_seq} to {head.length}, were removed"
+            )
         if head.length > head.base_seq and hashes.get(head.length) != head.hash:
             return Verdict(False, len(hashes), head.length, "it does not match the checkpoint in the key store")
         return Verdict(True, len(hashes))

@@ -7,6 +7,7 @@ file is only readable together with the key store. A restore loads a backup into
 an empty database at the same schema, then removes the rows of every subject whose
 key was destroyed since the backup was taken: erasure stays final.
 """
+
 from __future__ import annotations
 
 import base64
@@ -63,8 +64,10 @@ def backup(vault: "Vault", path: Path) -> int:
     """Write every row of the data database to `path`; returns the number of rows."""
     rows = 0
     with vault.data.connect() as db, path.open("w") as out:
-        out.write(json.dumps({"format": FORMAT, "schema": migrate.current(vault.data),
-                              "created_at": vault.now().isoformat()}) + "\n")
+        out.write(
+            json.dumps({"format": FORMAT, "schema": migrate.current(vault.data), "created_at": vault.now().isoformat()})
+            + "\n"
+        )
         for table in _backed_up_tables():
             for row in db.execute(select(table)):
                 values = {c.name: _encode(c, row._mapping[c.name]) for c in table.columns}
@@ -102,6 +105,11 @@ def restore(vault: "Vault", path: Path) -> RestoreReport:
     erased = sorted(vault.keystore.erased_subjects())
     removed = vault.subjects.delete_rows(erased) if erased else 0
     lost = vault.audit.rebase_head()
-    vault.audit.append("system", "vault.restore", None, "restore from backup",
-                       {"rows": rows, "erased_rows_removed": removed, "audit_entries_after_backup": lost})
+    vault.audit.append(
+        "system",
+        "vault.restore",
+        None,
+        "restore from backup",
+        {"rows": rows, "erased_rows_removed": removed, "audit_entries_after_backup": lost},
+    )
     return RestoreReport(rows, removed)

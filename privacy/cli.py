@@ -1,4 +1,5 @@
 """The vault's command line: python -m privacy <command>. Errors are one clear line."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,15 +30,22 @@ def cmd_migrate(args) -> None:
 def cmd_status(args) -> None:
     vault = Vault.open()
     with vault.data.connect() as db:
-        counts = {name: db.execute(select(func.count()).select_from(table)).scalar()
-                  for name, table in (("patients", patients), ("health records", health_records),
-                                      ("conversations", conversations))}
+        counts = {
+            name: db.execute(select(func.count()).select_from(table)).scalar()
+            for name, table in (
+                ("patients", patients),
+                ("health records", health_records),
+                ("conversations", conversations),
+            )
+        }
     with vault.keys.connect() as db:
         counts["data keys"] = db.execute(select(func.count()).select_from(data_keys)).scalar()
     print(f"data schema {migrate.current(vault.data)}, key store schema {migrate.current(vault.keys)}")
     print(", ".join(f"{n} {name}" for name, n in counts.items()))
-    print(f"active key-encryption key {vault.keystore.provider.active_key_id}; data keys per key: "
-          + (", ".join(f"{k} {n}" for k, n in vault.keystore.usage().items()) or "none"))
+    print(
+        f"active key-encryption key {vault.keystore.provider.active_key_id}; data keys per key: "
+        + (", ".join(f"{k} {n}" for k, n in vault.keystore.usage().items()) or "none")
+    )
     print(vault.audit.verify())
     vault.audit.append(_officer(args), "officer.status", None, "status")
 
@@ -50,10 +58,13 @@ def cmd_rotate_keys(args) -> None:
     active = vault.keystore.provider.active_key_id
     rewrapped = vault.keystore.rewrap(batch=args.batch, max_batches=args.max_batches)
     left = sum(n for k, n in vault.keystore.usage().items() if k != active)
-    vault.audit.append(_officer(args), "keys.rotate", None, "key rotation",
-                       {"active": active, "rewrapped": rewrapped, "left": left})
-    print(f"re-wrapped {rewrapped} data keys under {active}; {left} left"
-          + (" (run rotate-keys again to finish)" if left else ""))
+    vault.audit.append(
+        _officer(args), "keys.rotate", None, "key rotation", {"active": active, "rewrapped": rewrapped, "left": left}
+    )
+    print(
+        f"re-wrapped {rewrapped} data keys under {active}; {left} left"
+        + (" (run rotate-keys again to finish)" if left else "")
+    )
 
 
 def cmd_retire_key(args) -> None:
@@ -89,8 +100,10 @@ def _officer(args) -> str:
 
 def _show_request(vault: Vault, request) -> None:
     overdue = " OVERDUE" if request.overdue(vault.now()) else ""
-    print(f"{request.id}  {request.kind:18} {request.status:19} due {request.due_at:%Y-%m-%d}{overdue}  "
-          f"subject {request.subject_id}")
+    print(
+        f"{request.id}  {request.kind:18} {request.status:19} due {request.due_at:%Y-%m-%d}{overdue}  "
+        f"subject {request.subject_id}"
+    )
 
 
 def cmd_requests(args) -> None:
@@ -119,8 +132,10 @@ def cmd_requests(args) -> None:
         result = vault.rights.approve(args.id, actor=officer)
         _show_request(vault, result.request)
         if result.download_token:
-            print(f"  download link token (valid until {result.request.outcome['download_expires'][:10]}): "
-                  f"{result.download_token}")
+            print(
+                f"  download link token (valid until {result.request.outcome['download_expires'][:10]}): "
+                f"{result.download_token}"
+            )
     else:
         if not args.reason:
             raise InvalidInput("requests deny needs --reason, the reason the patient is given.")
@@ -130,8 +145,10 @@ def cmd_requests(args) -> None:
 def cmd_consent(args) -> None:
     vault = Vault.open()
     for entry in vault.consent.history(args.subject):
-        print(f"{entry.at:%Y-%m-%d %H:%M} {entry.purpose:20} {'granted' if entry.granted else 'withdrawn':9} "
-              f"{entry.channel:5} by {entry.acted_by}  [{entry.policy_version}] \"{entry.wording}\"")
+        print(
+            f"{entry.at:%Y-%m-%d %H:%M} {entry.purpose:20} {'granted' if entry.granted else 'withdrawn':9} "
+            f"{entry.channel:5} by {entry.acted_by}  [{entry.policy_version}] \"{entry.wording}\""
+        )
     print("now: " + ", ".join(f"{p} {'on' if on else 'off'}" for p, on in vault.consent.state(args.subject).items()))
     vault.audit.append(_officer(args), "officer.view_consent", args.subject, "consent ledger")
 
@@ -139,8 +156,9 @@ def cmd_consent(args) -> None:
 def cmd_export(args) -> None:
     vault = Vault.open()
     held = vault.rights.held(args.subject, actor=_officer(args))
-    bundle = fhir_export.bundle(held.patient, held.records, held.appointments, held.consent_history,
-                                held.transcript, vault.now())
+    bundle = fhir_export.bundle(
+        held.patient, held.records, held.appointments, held.consent_history, held.transcript, vault.now()
+    )
     token, expires = vault.exports.create(args.subject, bundle)
     print(f"FHIR R4 bundle ready; download link token (valid until {expires:%Y-%m-%d}): {token}")
 
@@ -161,8 +179,10 @@ def cmd_research_export(args) -> None:
     args.file.write_text(json.dumps(export, indent=2))
     args.file.chmod(0o600)
     manifest = export["manifest"]
-    print(f"{manifest['people_released']} of {manifest['people_consented']} consenting people released to {args.file}; "
-          f"{manifest['k_anonymity']['groups_suppressed']} group(s) under k={args.k} withheld")
+    print(
+        f"{manifest['people_released']} of {manifest['people_consented']} consenting people released to {args.file}; "
+        f"{manifest['k_anonymity']['groups_suppressed']} group(s) under k={args.k} withheld"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -180,8 +200,10 @@ def parser() -> argparse.ArgumentParser:
     retire.add_argument("key_id")
     retire.set_defaults(func=cmd_retire_key)
     commands.add_parser("verify-audit", help="check the audit chain").set_defaults(func=cmd_verify_audit)
-    for name, handler, text in (("backup", cmd_backup, "write the data (not the keys) to FILE"),
-                                ("restore", cmd_restore, "load FILE into an empty data database")):
+    for name, handler, text in (
+        ("backup", cmd_backup, "write the data (not the keys) to FILE"),
+        ("restore", cmd_restore, "load FILE into an empty data database"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("file", type=Path)
         command.set_defaults(func=handler)

@@ -1,4 +1,5 @@
 """The clinic's reference data: providers and their hours, closed days, billing answers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,12 +37,21 @@ class Clinic:
     @cached_property
     def providers(self) -> tuple[Provider, ...]:
         with self.vault.data.connect() as db:
-            hours = db.execute(select(provider_hours).order_by(provider_hours.c.weekday,
-                                                               provider_hours.c.start_minute)).all()
+            hours = db.execute(
+                select(provider_hours).order_by(provider_hours.c.weekday, provider_hours.c.start_minute)
+            ).all()
             rows = db.execute(select(providers).order_by(providers.c.id)).all()
-        return tuple(Provider(r.id, r.name, r.specialty, tuple(r.visit_types.split(",")), r.sees_children,
-                              tuple((h.weekday, h.start_minute, h.end_minute) for h in hours if h.provider_id == r.id))
-                     for r in rows)
+        return tuple(
+            Provider(
+                r.id,
+                r.name,
+                r.specialty,
+                tuple(r.visit_types.split(",")),
+                r.sees_children,
+                tuple((h.weekday, h.start_minute, h.end_minute) for h in hours if h.provider_id == r.id),
+            )
+            for r in rows
+        )
 
     def provider(self, provider_id: str) -> Optional[Provider]:
         return next((p for p in self.providers if p.id == provider_id), None)

@@ -1,4 +1,5 @@
 """Time in the vault: always UTC. SQLite gives stored times back without their zone."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

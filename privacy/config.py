@@ -6,6 +6,7 @@ KEYSTORE_URL   the wrapped data keys, kept apart from the data and its backups
 VAULT_KEYS     the key-encryption keys: "id:base64key,id:base64key"; the last one is active
 VAULT_INDEX_KEY  secret for blind indexes and pseudonymous ids (base64, 32 bytes)
 """
+
 from __future__ import annotations
 
 import base64

@@ -12,6 +12,7 @@ Purposes (the data policy's uses that need a choice):
 A patient under 18 cannot consent alone: a parent or guardian recorded as their
 representative acts, and the ledger names who acted.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,18 +56,21 @@ class Consent:
     def __init__(self, vault: "Vault"):
         self.vault = vault
 
-    def grant(self, subject_id: str, purpose: str, *, channel: str, wording: str,
-              acted_by: Optional[str] = None) -> Entry:
+    def grant(
+        self, subject_id: str, purpose: str, *, channel: str, wording: str, acted_by: Optional[str] = None
+    ) -> Entry:
         """Record that consent was given, in the words shown."""
         return self._record(subject_id, purpose, True, channel, wording, acted_by)
 
-    def withdraw(self, subject_id: str, purpose: str, *, channel: str, wording: str,
-                 acted_by: Optional[str] = None) -> Entry:
+    def withdraw(
+        self, subject_id: str, purpose: str, *, channel: str, wording: str, acted_by: Optional[str] = None
+    ) -> Entry:
         """Record that consent was withdrawn; it takes effect at once."""
         return self._record(subject_id, purpose, False, channel, wording, acted_by)
 
-    def _record(self, subject_id: str, purpose: str, granted: bool, channel: str, wording: str,
-                acted_by: Optional[str]) -> Entry:
+    def _record(
+        self, subject_id: str, purpose: str, granted: bool, channel: str, wording: str, acted_by: Optional[str]
+    ) -> Entry:
         if purpose not in PURPOSES:
             raise InvalidInput(f"Unknown purpose {purpose!r}; one of {', '.join(PURPOSES)}.")
         if channel not in CHANNELS:
@@ -77,8 +81,13 @@ class Consent:
         entry = Entry(purpose, granted, POLICY_VERSION, channel, wording, actor, self.vault.now())
         with self.vault.data.begin() as db:
             db.execute(insert(consent_ledger).values(subject_id=subject_id, **entry.__dict__))
-        self.vault.audit.append(actor, "consent.grant" if granted else "consent.withdraw", subject_id,
-                                f"{purpose} via {channel}", {"purpose": purpose})
+        self.vault.audit.append(
+            actor,
+            "consent.grant" if granted else "consent.withdraw",
+            subject_id,
+            f"{purpose} via {channel}",
+            {"purpose": purpose},
+        )
         return entry
 
     def acting_party(self, subject_id: str, acted_by: Optional[str]) -> str:
@@ -89,7 +98,8 @@ class Consent:
             if not acted_by or acted_by not in self.representatives_of(subject_id):
                 raise ConsentRequired(
                     "A patient under 18 cannot consent alone: a parent or guardian recorded as their "
-                    "representative must act for them.")
+                    "representative must act for them."
+                )
             return f"representative:{acted_by}"
         if acted_by and acted_by != subject_id:
             raise InvalidInput("Only the patient, their representative if they are a minor, or staff can act.")
@@ -97,35 +107,49 @@ class Consent:
 
     def is_minor(self, subject_id: str) -> bool:
         with self.vault.data.connect() as db:
-            row = db.execute(select(patients.c.id, patients.c.birth_date)
-                             .where(patients.c.subject_id == subject_id)).first()
+            row = db.execute(
+                select(patients.c.id, patients.c.birth_date).where(patients.c.subject_id == subject_id)
+            ).first()
         if row is None:
             return False  # a conversation not yet linked to a patient: age unknown
         birth = date.fromisoformat(self.vault.sealer.open(row.birth_date, "patients", "birth_date", row.id))
         return age_on(birth, self.vault.now().date()) < ADULT_AGE
 
-    def add_representative(self, subject_id: str, representative_id: str, relationship: str, *,
-                           recorded_by: str) -> None:
+    def add_representative(
+        self, subject_id: str, representative_id: str, relationship: str, *, recorded_by: str
+    ) -> None:
         """Record a parent or guardian who acts for the patient."""
         if relationship not in ("parent", "guardian"):
             raise InvalidInput("A representative is a parent or a guardian.")
         with self.vault.data.begin() as db:
-            db.execute(insert(representatives).values(
-                subject_id=subject_id, representative_id=representative_id, relationship=relationship,
-                recorded_by=recorded_by, at=self.vault.now()))
-        self.vault.audit.append(recorded_by, "representative.add", subject_id, relationship,
-                                {"representative": representative_id})
+            db.execute(
+                insert(representatives).values(
+                    subject_id=subject_id,
+                    representative_id=representative_id,
+                    relationship=relationship,
+                    recorded_by=recorded_by,
+                    at=self.vault.now(),
+                )
+            )
+        self.vault.audit.append(
+            recorded_by, "representative.add", subject_id, relationship, {"representative": representative_id}
+        )
 
     def representatives_of(self, subject_id: str) -> set[str]:
         with self.vault.data.connect() as db:
-            return {r[0] for r in db.execute(select(representatives.c.representative_id)
-                                             .where(representatives.c.subject_id == subject_id))}
+            return {
+                r[0]
+                for r in db.execute(
+                    select(representatives.c.representative_id).where(representatives.c.subject_id == subject_id)
+                )
+            }
 
     def history(self, subject_id: str) -> list[Entry]:
         """Every entry of the subject's ledger, oldest first."""
         with self.vault.data.connect() as db:
-            rows = db.execute(select(consent_ledger).where(consent_ledger.c.subject_id == subject_id)
-                              .order_by(consent_ledger.c.id)).all()
+            rows = db.execute(
+                select(consent_ledger).where(consent_ledger.c.subject_id == subject_id).order_by(consent_ledger.c.id)
+            ).all()
         return [Entry(r.purpose, r.granted, r.policy_version, r.channel, r.wording, r.acted_by, r.at) for r in rows]
 
     def state(self, subject_id: str) -> dict[str, bool]:
@@ -140,9 +164,12 @@ class Consent:
         if purpose not in PURPOSES:
             raise InvalidInput(f"Unknown purpose {purpose!r}.")
         with self.vault.data.connect() as db:
-            return db.execute(select(consent_ledger.c.granted)
-                              .where(consent_ledger.c.subject_id == subject_id, consent_ledger.c.purpose == purpose)
-                              .order_by(consent_ledger.c.id.desc()).limit(1)).scalar()
+            return db.execute(
+                select(consent_ledger.c.granted)
+                .where(consent_ledger.c.subject_id == subject_id, consent_ledger.c.purpose == purpose)
+                .order_by(consent_ledger.c.id.desc())
+                .limit(1)
+            ).scalar()
 
     def allows(self, subject_id: str, purpose: str) -> bool:
         """Whether the subject's consent allows `purpose` now."""

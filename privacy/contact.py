@@ -1,4 +1,5 @@
 """Normalizing contact data, so that lookups by blind index find what was stored."""
+
 from __future__ import annotations
 
 import re

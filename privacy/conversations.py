@@ -5,6 +5,7 @@ itself is stored encrypted: nothing in these tables names the patient. A
 conversation gets its own subject and key when it starts; once the patient is
 identified the subject is linked to theirs, so erasing the patient erases it too.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,12 +31,15 @@ class Conversations:
         return self.vault.indexer.digest("conversation", sender_id)
 
     def _row(self, db, conversation_id: str):
-        return db.execute(select(conversations.c.subject_id, conversations.c.event_count,
-                                 conversations.c.session_start)
-                          .where(conversations.c.id == conversation_id)).first()
+        return db.execute(
+            select(conversations.c.subject_id, conversations.c.event_count, conversations.c.session_start).where(
+                conversations.c.id == conversation_id
+            )
+        ).first()
 
-    def save(self, sender_id: str, session_events: Sequence[Any],
-             as_dict: Callable[[Any], dict[str, Any]] = dict) -> int:
+    def save(
+        self, sender_id: str, session_events: Sequence[Any], as_dict: Callable[[Any], dict[str, Any]] = dict
+    ) -> int:
         """Store the events of the current session that are not stored yet; returns how many.
 
         `session_events` are the conversation's events since its latest session start, as
@@ -59,16 +63,24 @@ class Conversations:
             type_name = event.get("event", "unknown")
             if type_name == SESSION_STARTED:
                 start = seq
-            rows.append({
-                "conversation_id": conversation_id, "seq": seq, "type_name": type_name,
-                "timestamp": float(event.get("timestamp") or 0.0),
-                "data": seal(subject_id, "conversation_events", "data", f"{conversation_id}:{seq}",
-                             json.dumps(event)),
-            })
+            rows.append(
+                {
+                    "conversation_id": conversation_id,
+                    "seq": seq,
+                    "type_name": type_name,
+                    "timestamp": float(event.get("timestamp") or 0.0),
+                    "data": seal(
+                        subject_id, "conversation_events", "data", f"{conversation_id}:{seq}", json.dumps(event)
+                    ),
+                }
+            )
         with self.vault.data.begin() as db:
             db.execute(insert(conversation_events), rows)
-            db.execute(update(conversations).where(conversations.c.id == conversation_id).values(
-                event_count=count + len(rows), session_start=start, updated_at=self.vault.now()))
+            db.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(event_count=count + len(rows), session_start=start, updated_at=self.vault.now())
+            )
         return len(rows)
 
     def load(self, sender_id: str, all_sessions: bool = False) -> Optional[list[dict[str, Any]]]:
@@ -79,13 +91,15 @@ class Conversations:
             if row is None:
                 return None
             query = select(conversation_events.c.seq, conversation_events.c.data).where(
-                conversation_events.c.conversation_id == conversation_id)
+                conversation_events.c.conversation_id == conversation_id
+            )
             if not all_sessions:
                 query = query.where(conversation_events.c.seq >= row.session_start)
             stored = db.execute(query.order_by(conversation_events.c.seq)).all()
         opened = self.vault.sealer.open
-        return [json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
-                for seq, data in stored]
+        return [
+            json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}")) for seq, data in stored
+        ]
 
     def ensure(self, sender_id: str) -> str:
         """The conversation's subject, creating the (empty) conversation if it is not stored yet."""
@@ -97,27 +111,46 @@ class Conversations:
         subject_id, now = self.vault.subjects.create("conversation"), self.vault.now()
         sender = self.vault.sealer.seal(subject_id, "conversations", "sender", conversation_id, sender_id)
         with self.vault.data.begin() as db:
-            db.execute(insert(conversations).values(id=conversation_id, subject_id=subject_id, sender=sender,
-                                                    event_count=0, session_start=0, created_at=now, updated_at=now))
+            db.execute(
+                insert(conversations).values(
+                    id=conversation_id,
+                    subject_id=subject_id,
+                    sender=sender,
+                    event_count=0,
+                    session_start=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         return subject_id
 
     def transcript(self, subject_ids: list[str]) -> list[dict[str, Any]]:
         """What the patient and the assistant said in these conversations, oldest first."""
         with self.vault.data.connect() as db:
-            rows = db.execute(select(conversation_events.c.conversation_id, conversation_events.c.seq,
-                                     conversation_events.c.data)
-                              .join(conversations, conversations.c.id == conversation_events.c.conversation_id)
-                              .where(conversations.c.subject_id.in_(subject_ids),
-                                     conversation_events.c.type_name.in_(("user", "bot")))
-                              .order_by(conversation_events.c.timestamp, conversation_events.c.seq)).all()
-        return [{"at": e.get("timestamp"), "from": "you" if e["event"] == "user" else "assistant",
-                 "text": e.get("text") or ""} for e in self._opened(rows)]
+            rows = db.execute(
+                select(conversation_events.c.conversation_id, conversation_events.c.seq, conversation_events.c.data)
+                .join(conversations, conversations.c.id == conversation_events.c.conversation_id)
+                .where(
+                    conversations.c.subject_id.in_(subject_ids), conversation_events.c.type_name.in_(("user", "bot"))
+                )
+                .order_by(conversation_events.c.timestamp, conversation_events.c.seq)
+            ).all()
+        return [
+            {
+                "at": e.get("timestamp"),
+                "from": "you" if e["event"] == "user" else "assistant",
+                "text": e.get("text") or "",
+            }
+            for e in self._opened(rows)
+        ]
 
     def _opened(self, rows) -> list[dict[str, Any]]:
         """Decrypted events of (conversation id, seq, data) rows."""
         opened = self.vault.sealer.open
-        return [json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
-                for conversation_id, seq, data in rows]
+        return [
+            json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
+            for conversation_id, seq, data in rows
+        ]
 
     def check(self) -> None:
         """Raise unless the conversation tables and the key store can be read."""
@@ -142,13 +175,22 @@ class Conversations:
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
         """What the patient and the assistant (or staff) said in one conversation, oldest first."""
         with self.vault.data.connect() as db:
-            rows = db.execute(select(conversation_events.c.conversation_id, conversation_events.c.seq,
-                                     conversation_events.c.data).where(
-                conversation_events.c.conversation_id == conversation_id,
-                conversation_events.c.type_name.in_(("user", "bot"))).order_by(conversation_events.c.seq)).all()
-        return [{"at": e.get("timestamp"), "text": e.get("text") or "",
-                 "from": "patient" if e["event"] == "user" else (e.get("metadata") or {}).get("staff", "assistant")}
-                for e in self._opened(rows)]
+            rows = db.execute(
+                select(conversation_events.c.conversation_id, conversation_events.c.seq, conversation_events.c.data)
+                .where(
+                    conversation_events.c.conversation_id == conversation_id,
+                    conversation_events.c.type_name.in_(("user", "bot")),
+                )
+                .order_by(conversation_events.c.seq)
+            ).all()
+        return [
+            {
+                "at": e.get("timestamp"),
+                "text": e.get("text") or "",
+                "from": "patient" if e["event"] == "user" else (e.get("metadata") or {}).get("staff", "assistant"),
+            }
+            for e in self._opened(rows)
+        ]
 
     def subject_of(self, sender_id: str) -> Optional[str]:
         with self.vault.data.connect() as db:
@@ -164,7 +206,9 @@ class Conversations:
     def senders(self) -> list[str]:
         """The channel sender ids of stored conversations (decrypted; erased ones are skipped)."""
         with self.vault.data.connect() as db:
-            rows = db.execute(select(conversations.c.id, conversations.c.sender)
-                              .join(subjects, subjects.c.id == conversations.c.subject_id)
-                              .where(subjects.c.erased_at.is_(None))).all()
+            rows = db.execute(
+                select(conversations.c.id, conversations.c.sender)
+                .join(subjects, subjects.c.id == conversations.c.subject_id)
+                .where(subjects.c.erased_at.is_(None))
+            ).all()
         return [self.vault.sealer.open(sender, "conversations", "sender", cid) for cid, sender in rows]

@@ -8,6 +8,7 @@ key-encryption key (KEK) from the key ring. A ciphertext is
 and its associated data is that header plus "table|column|row", so a ciphertext
 copied into another row or column, or altered by one bit, does not decrypt.
 """
+
 from __future__ import annotations
 
 import hashlib

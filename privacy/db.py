@@ -1,4 +1,5 @@
 """Engines for the data database and the key store: SQLite (default) or PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,9 @@ def make_engine(url: str, *, key_store: bool = False) -> Engine:
 
         return engine
     return create_engine(
-        url, future=True, pool_pre_ping=True,
+        url,
+        future=True,
+        pool_pre_ping=True,
         # sizing: .env.example
         pool_size=int(os.environ.get("DB_POOL_SIZE", "4")),
         max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "4")),

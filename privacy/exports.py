@@ -3,6 +3,7 @@
 The content is encrypted with the patient's key; only a keyed hash of the link's
 token is stored. Each download is audited.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -34,9 +35,17 @@ class Exports:
         token, export_id, now = secrets.token_urlsafe(32), f"e_{uuid.uuid4().hex}", self.vault.now()
         sealed = self.vault.sealer.seal(subject_id, "exports", "content", export_id, content)
         with self.vault.data.begin() as db:
-            db.execute(insert(exports).values(
-                id=export_id, subject_id=subject_id, request_id=request_id, token_hash=self._token_hash(token),
-                content=sealed, created_at=now, expires_at=now + LINK_LIFETIME))
+            db.execute(
+                insert(exports).values(
+                    id=export_id,
+                    subject_id=subject_id,
+                    request_id=request_id,
+                    token_hash=self._token_hash(token),
+                    content=sealed,
+                    created_at=now,
+                    expires_at=now + LINK_LIFETIME,
+                )
+            )
         self.vault.audit.append("system", "export.create", subject_id, "portable copy", {"request": request_id})
         return token, now + LINK_LIFETIME
 

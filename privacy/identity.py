@@ -3,6 +3,7 @@
 The code is stored only as a keyed hash; it is valid for 10 minutes and 5
 attempts. After 5 wrong attempts no new code is sent for 15 minutes.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -43,9 +44,15 @@ class Identity:
             raise InvalidInput("A code can be sent by sms or email.")
         now = self.vault.now()
         with self.vault.data.connect() as db:
-            locked = db.execute(select(one_time_codes.c.id).where(
-                one_time_codes.c.subject_id == subject_id, one_time_codes.c.attempts >= MAX_ATTEMPTS,
-                one_time_codes.c.created_at > now - LOCKOUT).limit(1)).first()
+            locked = db.execute(
+                select(one_time_codes.c.id)
+                .where(
+                    one_time_codes.c.subject_id == subject_id,
+                    one_time_codes.c.attempts >= MAX_ATTEMPTS,
+                    one_time_codes.c.created_at > now - LOCKOUT,
+                )
+                .limit(1)
+            ).first()
         if locked:
             raise VerificationFailed(LOCKED_OUT)
         recipient = self.vault.patients.contact(subject_id, via, reason="send a one-time code")
@@ -53,12 +60,24 @@ class Identity:
             raise NotFound(f"There is no {'phone number' if via == 'sms' else 'e-mail address'} on file.")
         code, code_id = f"{secrets.randbelow(10**6):06d}", f"c_{uuid.uuid4().hex}"
         with self.vault.data.begin() as db:
-            db.execute(insert(one_time_codes).values(
-                id=code_id, subject_id=subject_id, code_hash=self._hash(code_id, code), created_at=now,
-                expires_at=now + CODE_LIFETIME, attempts=0))
-        self.vault.outbox.queue(subject_id, via, "identity", recipient,
-                                f"Your Healthtigo verification code is {code}. It expires in 10 minutes. "
-                                "If you did not ask for it, ignore this message.")
+            db.execute(
+                insert(one_time_codes).values(
+                    id=code_id,
+                    subject_id=subject_id,
+                    code_hash=self._hash(code_id, code),
+                    created_at=now,
+                    expires_at=now + CODE_LIFETIME,
+                    attempts=0,
+                )
+            )
+        self.vault.outbox.queue(
+            subject_id,
+            via,
+            "identity",
+            recipient,
+            f"Your Healthtigo verification code is {code}. It expires in 10 minutes. "
+            "If you did not ask for it, ignore this message.",
+        )
         return code_id
 
     def verify(self, code_id: str, code: str) -> str:
@@ -71,10 +90,12 @@ class Identity:
             failure = self._failure(row, now)
             if failure is None and not hmac.compare_digest(row.code_hash, self._hash(code_id, code.strip())):
                 left = MAX_ATTEMPTS - row.attempts - 1
-                failure = (f"That code is not right; {left} attempt{'s' if left != 1 else ''} left."
-                           if left else LOCKED_OUT)
-                db.execute(update(one_time_codes).where(one_time_codes.c.id == code_id)
-                           .values(attempts=row.attempts + 1))
+                failure = (
+                    f"That code is not right; {left} attempt{'s' if left != 1 else ''} left." if left else LOCKED_OUT
+                )
+                db.execute(
+                    update(one_time_codes).where(one_time_codes.c.id == code_id).values(attempts=row.attempts + 1)
+                )
             elif failure is None:
                 db.execute(update(one_time_codes).where(one_time_codes.c.id == code_id).values(used_at=now))
         if failure:

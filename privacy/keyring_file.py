@@ -3,6 +3,7 @@
 In production the keys come from a secret store or KMS; there an operator adds the
 new key to VAULT_KEYS and runs `rotate-keys` without --new-key.
 """
+
 from __future__ import annotations
 
 import base64

@@ -5,6 +5,7 @@ carries the keys: destroying a subject's data key here makes every copy of its
 records unreadable (crypto-shredding). Unwrapped keys are cached briefly in memory;
 CACHE_SECONDS bounds how long another process may still use a key destroyed here.
 """
+
 from __future__ import annotations
 
 import threading
@@ -74,13 +75,15 @@ class KeyStore:
             with self.engine.begin() as db:
                 rows = db.execute(
                     select(data_keys.c.id, data_keys.c.version, data_keys.c.kek_id, data_keys.c.wrapped)
-                    .where(data_keys.c.kek_id != active).limit(batch)
+                    .where(data_keys.c.kek_id != active)
+                    .limit(batch)
                 ).all()
                 for key_id, version, kek_id, wrapped in rows:
                     aad = _wrap_aad(key_id, version)
                     new_kek, new_wrapped = self.provider.wrap(self.provider.unwrap(kek_id, wrapped, aad), aad)
-                    db.execute(update(data_keys).where(data_keys.c.id == key_id)
-                               .values(kek_id=new_kek, wrapped=new_wrapped))
+                    db.execute(
+                        update(data_keys).where(data_keys.c.id == key_id).values(kek_id=new_kek, wrapped=new_wrapped)
+                    )
             done += len(rows)
             batches += 1
             if len(rows) < batch:
@@ -104,12 +107,18 @@ class KeyStore:
         if cached:
             return cached
         with self.engine.begin() as db:
-            row = db.execute(select(data_keys.c.id).where(data_keys.c.subject_id == subject_id,
-                                                          data_keys.c.scope == scope)
-                             .order_by(data_keys.c.version.desc()).limit(1)).first()
+            row = db.execute(
+                select(data_keys.c.id)
+                .where(data_keys.c.subject_id == subject_id, data_keys.c.scope == scope)
+                .order_by(data_keys.c.version.desc())
+                .limit(1)
+            ).first()
             if row is None:
-                erased = db.execute(select(erased_keys.c.erased_at).where(
-                    erased_keys.c.subject_id == subject_id, erased_keys.c.scope == scope).limit(1)).first()
+                erased = db.execute(
+                    select(erased_keys.c.erased_at)
+                    .where(erased_keys.c.subject_id == subject_id, erased_keys.c.scope == scope)
+                    .limit(1)
+                ).first()
                 if erased:
                     raise SubjectErased(f"This data was erased on {erased[0]:%Y-%m-%d}: its key was destroyed.")
                 data_key = self._create(db, subject_id, scope)
@@ -121,10 +130,17 @@ class KeyStore:
     def _create(self, db, subject_id: str, scope: str) -> DataKey:
         key_id, version, key = uuid.uuid4(), 1, crypto.new_key()
         kek_id, wrapped = self.provider.wrap(key, _wrap_aad(str(key_id), version))
-        db.execute(insert(data_keys).values(
-            id=str(key_id), subject_id=subject_id, scope=scope, version=version, kek_id=kek_id,
-            wrapped=wrapped, created_at=datetime.now(timezone.utc),
-        ))
+        db.execute(
+            insert(data_keys).values(
+                id=str(key_id),
+                subject_id=subject_id,
+                scope=scope,
+                version=version,
+                kek_id=kek_id,
+                wrapped=wrapped,
+                created_at=datetime.now(timezone.utc),
+            )
+        )
         return DataKey(key_id, version, key)
 
     def get(self, key_id: uuid.UUID) -> DataKey:
@@ -133,8 +149,11 @@ class KeyStore:
         if cached:
             return cached
         with self.engine.connect() as db:
-            row = db.execute(select(data_keys.c.version, data_keys.c.kek_id, data_keys.c.wrapped)
-                             .where(data_keys.c.id == str(key_id))).first()
+            row = db.execute(
+                select(data_keys.c.version, data_keys.c.kek_id, data_keys.c.wrapped).where(
+                    data_keys.c.id == str(key_id)
+                )
+            ).first()
         if row is None:
             self._raise_missing(str(key_id))
         version, kek_id, wrapped = row
@@ -148,18 +167,26 @@ class KeyStore:
         A scope with no key yet gets a tombstone too, so that no key is ever made for it again."""
         now = datetime.now(timezone.utc)
         with self.engine.begin() as db:
-            rows = db.execute(select(data_keys.c.id, data_keys.c.subject_id, data_keys.c.scope)
-                              .where(data_keys.c.subject_id.in_(subject_ids), data_keys.c.scope.in_(scopes))).all()
+            rows = db.execute(
+                select(data_keys.c.id, data_keys.c.subject_id, data_keys.c.scope).where(
+                    data_keys.c.subject_id.in_(subject_ids), data_keys.c.scope.in_(scopes)
+                )
+            ).all()
             have = {(subject, scope) for _, subject, scope in rows}
-            tombstones = [{"id": key_id, "subject_id": subject, "scope": scope, "erased_at": now}
-                          for key_id, subject, scope in rows]
-            tombstones += [{"id": str(uuid.uuid4()), "subject_id": subject, "scope": scope, "erased_at": now}
-                           for subject in subject_ids for scope in scopes if (subject, scope) not in have]
+            tombstones = [
+                {"id": key_id, "subject_id": subject, "scope": scope, "erased_at": now}
+                for key_id, subject, scope in rows
+            ]
+            tombstones += [
+                {"id": str(uuid.uuid4()), "subject_id": subject, "scope": scope, "erased_at": now}
+                for subject in subject_ids
+                for scope in scopes
+                if (subject, scope) not in have
+            ]
             db.execute(insert(erased_keys), tombstones)
-            db.execute(delete(data_keys).where(data_keys.c.subject_id.in_(subject_ids),
-                                               data_keys.c.scope.in_(scopes)))
+            db.execute(delete(data_keys).where(data_keys.c.subject_id.in_(subject_ids), data_keys.c.scope.in_(scopes)))
         with self._lock:
-            for key_id, subject, scope in rows:
+            for key_id, _subject, _scope in rows:
                 self._cache.pop(key_id, None)
             for subject in subject_ids:
                 for scope in scopes:
@@ -169,8 +196,10 @@ class KeyStore:
     def erased_subjects(self, scope: str = MAIN) -> set[str]:
         """Subjects whose key for `scope` was destroyed."""
         with self.engine.connect() as db:
-            return {row[0] for row in db.execute(select(erased_keys.c.subject_id)
-                                                 .where(erased_keys.c.scope == scope).distinct())}
+            return {
+                row[0]
+                for row in db.execute(select(erased_keys.c.subject_id).where(erased_keys.c.scope == scope).distinct())
+            }
 
     def _raise_missing(self, key_id: str):
         with self.engine.connect() as db:

@@ -2,6 +2,7 @@
 
 Each database has its own history: privacy/migrations/data and privacy/migrations/keys.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

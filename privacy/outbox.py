@@ -4,6 +4,7 @@ With no SMS or e-mail provider configured (development, tests) they simply stay
 here, where a developer or a test reads them. Every send is checked against the
 consent it needs first: a refused send is audited and counted, never queued.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -51,11 +52,17 @@ class Outbox:
         message_id = f"m_{uuid.uuid4().hex}"
         seal = self.vault.sealer.seal
         with self.vault.data.begin() as db:
-            db.execute(insert(outbox).values(
-                id=message_id, subject_id=subject_id, channel=channel, purpose=purpose,
-                recipient=seal(subject_id, "outbox", "recipient", message_id, recipient, CONTACT),
-                body=seal(subject_id, "outbox", "body", message_id, body, CONTACT),
-                created_at=self.vault.now()))
+            db.execute(
+                insert(outbox).values(
+                    id=message_id,
+                    subject_id=subject_id,
+                    channel=channel,
+                    purpose=purpose,
+                    recipient=seal(subject_id, "outbox", "recipient", message_id, recipient, CONTACT),
+                    body=seal(subject_id, "outbox", "body", message_id, body, CONTACT),
+                    created_at=self.vault.now(),
+                )
+            )
         self.vault.audit.append("system", "message.queue", subject_id, purpose, {"channel": channel})
         return message_id
 
@@ -69,9 +76,19 @@ class Outbox:
         with self.vault.data.connect() as db:
             rows = db.execute(query).all()
         opened = self.vault.sealer.open
-        return [Message(r.id, r.subject_id, r.channel, r.purpose,
-                        opened(r.recipient, "outbox", "recipient", r.id), opened(r.body, "outbox", "body", r.id),
-                        r.created_at, r.sent_at) for r in rows]
+        return [
+            Message(
+                r.id,
+                r.subject_id,
+                r.channel,
+                r.purpose,
+                opened(r.recipient, "outbox", "recipient", r.id),
+                opened(r.body, "outbox", "body", r.id),
+                r.created_at,
+                r.sent_at,
+            )
+            for r in rows
+        ]
 
     def mark_sent(self, message_id: str) -> None:
         with self.vault.data.begin() as db:
@@ -80,5 +97,11 @@ class Outbox:
     def claim(self, message_id: str) -> bool:
         """Mark a pending message sent before sending it; False when another sender took it first."""
         with self.vault.data.begin() as db:
-            return db.execute(update(outbox).where(outbox.c.id == message_id, outbox.c.sent_at.is_(None))
-                              .values(sent_at=self.vault.now())).rowcount == 1
+            return (
+                db.execute(
+                    update(outbox)
+                    .where(outbox.c.id == message_id, outbox.c.sent_at.is_(None))
+                    .values(sent_at=self.vault.now())
+                ).rowcount
+                == 1
+            )

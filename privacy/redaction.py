@@ -9,6 +9,7 @@ when it is made, whatever handler later prints it:
 - the values after "slot values" in Rasa's slot dumps,
 - the same in the text of an exception's traceback.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,6 +30,7 @@ REDACTED = "[redacted]"
 
 def redact(text: str) -> str:
     """`text` without quoted free text, e-mail addresses or long numbers."""
+
     def quoted(match: re.Match) -> str:
         body = match.group("body")
         return match.group(0) if _IDENTIFIER.match(body) else f"{match.group('q')}{REDACTED}{match.group('q')}"

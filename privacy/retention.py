@@ -2,6 +2,7 @@
 
 The rules, in one place (category, period, reason):
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,8 +42,10 @@ class Rule:
 
 MEDICAL_YEARS = 7
 MINOR_UNTIL_AGE = 21
-MEDICAL_RULE = ("Texas Medical Board rule 22 TAC §165.1: medical records are kept 7 years after the last "
-                "treatment, and for a minor at least until age 21")
+MEDICAL_RULE = (
+    "Texas Medical Board rule 22 TAC §165.1: medical records are kept 7 years after the last "
+    "treatment, and for a minor at least until age 21"
+)
 TRANSCRIPTS = timedelta(days=365)
 PATIENT_WITHOUT_RECORDS = timedelta(days=2 * 365)
 AUDIT = timedelta(days=6 * 365)
@@ -52,12 +55,21 @@ SENT_MESSAGES = timedelta(days=30)
 SMS_MESSAGE_IDS = timedelta(days=2)
 
 RULES = (
-    Rule("medical records: intake answers, health records, appointments, and the patient's name and date of birth",
-         "7 years after the last treatment; for a minor, until age 21 if that is later", MEDICAL_RULE),
-    Rule("patient identity and contact details of someone never treated", "2 years after the last activity",
-         "needed only to serve the patient; nothing requires keeping it longer"),
-    Rule("conversation transcripts", "1 year after the conversation's last message",
-         "support and service quality; transcripts are not part of the medical record"),
+    Rule(
+        "medical records: intake answers, health records, appointments, and the patient's name and date of birth",
+        "7 years after the last treatment; for a minor, until age 21 if that is later",
+        MEDICAL_RULE,
+    ),
+    Rule(
+        "patient identity and contact details of someone never treated",
+        "2 years after the last activity",
+        "needed only to serve the patient; nothing requires keeping it longer",
+    ),
+    Rule(
+        "conversation transcripts",
+        "1 year after the conversation's last message",
+        "support and service quality; transcripts are not part of the medical record",
+    ),
     Rule("audit log", "6 years", "HIPAA documentation retention, 45 CFR §164.316(b)(2)"),
     Rule("consent ledger of an erased patient", "6 years after the erasure", "proof of what was consented to"),
     Rule("one-time codes", "1 day", "only used to verify identity, valid for 10 minutes"),
@@ -96,16 +108,19 @@ class Retention:
         if not reason.strip():
             raise InvalidInput("A legal hold needs a reason.")
         with self.vault.data.begin() as db:
-            hold_id = db.execute(insert(legal_holds).values(
-                subject_id=subject_id, reason=reason, placed_by=actor, placed_at=self.vault.now())
+            hold_id = db.execute(
+                insert(legal_holds).values(
+                    subject_id=subject_id, reason=reason, placed_by=actor, placed_at=self.vault.now()
+                )
             ).inserted_primary_key[0]
         self.vault.audit.append(actor, "hold.place", subject_id, reason)
         return hold_id
 
     def release_hold(self, hold_id: int, *, actor: str) -> None:
         with self.vault.data.begin() as db:
-            row = db.execute(select(legal_holds.c.subject_id).where(legal_holds.c.id == hold_id,
-                                                                    legal_holds.c.released_at.is_(None))).first()
+            row = db.execute(
+                select(legal_holds.c.subject_id).where(legal_holds.c.id == hold_id, legal_holds.c.released_at.is_(None))
+            ).first()
             if row is None:
                 raise NotFound(f"No active legal hold {hold_id}.")
             db.execute(update(legal_holds).where(legal_holds.c.id == hold_id).values(released_at=self.vault.now()))
@@ -113,21 +128,33 @@ class Retention:
 
     def held(self, subject_id: str) -> bool:
         with self.vault.data.connect() as db:
-            return db.execute(select(legal_holds.c.id).where(
-                legal_holds.c.subject_id == subject_id, legal_holds.c.released_at.is_(None)).limit(1)).first() is not None
+            return (
+                db.execute(
+                    select(legal_holds.c.id)
+                    .where(legal_holds.c.subject_id == subject_id, legal_holds.c.released_at.is_(None))
+                    .limit(1)
+                ).first()
+                is not None
+            )
 
     # -- medical records ----------------------------------------------------
     def medical_hold_until(self, subject_id: str) -> Optional[datetime]:
         """Until when the law requires the subject's medical records; None if there are none."""
         now = self.vault.now()
         with self.vault.data.connect() as db:
-            last_record = db.execute(select(func.max(health_records.c.created_at))
-                                     .where(health_records.c.subject_id == subject_id)).scalar()
-            last_visit = db.execute(select(func.max(appointments.c.starts_at)).where(
-                appointments.c.subject_id == subject_id, appointments.c.status != "cancelled",
-                appointments.c.starts_at <= now)).scalar()
-            patient = db.execute(select(patients.c.id, patients.c.birth_date)
-                                 .where(patients.c.subject_id == subject_id)).first()
+            last_record = db.execute(
+                select(func.max(health_records.c.created_at)).where(health_records.c.subject_id == subject_id)
+            ).scalar()
+            last_visit = db.execute(
+                select(func.max(appointments.c.starts_at)).where(
+                    appointments.c.subject_id == subject_id,
+                    appointments.c.status != "cancelled",
+                    appointments.c.starts_at <= now,
+                )
+            ).scalar()
+            patient = db.execute(
+                select(patients.c.id, patients.c.birth_date).where(patients.c.subject_id == subject_id)
+            ).first()
         treated = [as_utc(t) for t in (last_record, last_visit) if t is not None]
         if not treated:
             return None
@@ -147,27 +174,40 @@ class Retention:
         counts["patients whose retention ended"] = self._expired_patients(now, dry_run, report)
         counts["conversation transcripts"] = self._old_conversations(now, dry_run, report)
         counts["one-time codes"] = self._delete_where(
-            one_time_codes, one_time_codes.c.created_at < now - ONE_TIME_CODES, dry_run)
+            one_time_codes, one_time_codes.c.created_at < now - ONE_TIME_CODES, dry_run
+        )
         counts["expired download links"] = self._delete_where(exports, exports.c.expires_at < now, dry_run)
         counts["sent messages"] = self._delete_where(outbox, outbox.c.sent_at < now - SENT_MESSAGES, dry_run)
         counts["received SMS ids"] = self._delete_where(
-            sms_received, sms_received.c.received_at < now - SMS_MESSAGE_IDS, dry_run)
+            sms_received, sms_received.c.received_at < now - SMS_MESSAGE_IDS, dry_run
+        )
         long_erased = select(subjects.c.id).where(subjects.c.erased_at < now - CONSENT_AFTER_ERASURE)
         counts["consent entries of long-erased patients"] = self._delete_where(
-            consent_ledger, consent_ledger.c.subject_id.in_(long_erased), dry_run)
-        counts["audit entries"] = (self._delete_where(audit_log, audit_log.c.at < now - AUDIT, dry_run=True)
-                                   if dry_run else self.vault.audit.expire(now - AUDIT))
-        self.vault.audit.append(actor, "retention.dry_run" if dry_run else "retention.sweep", None,
-                                "retention rules", {**counts, "held": report.held})
+            consent_ledger, consent_ledger.c.subject_id.in_(long_erased), dry_run
+        )
+        counts["audit entries"] = (
+            self._delete_where(audit_log, audit_log.c.at < now - AUDIT, dry_run=True)
+            if dry_run
+            else self.vault.audit.expire(now - AUDIT)
+        )
+        self.vault.audit.append(
+            actor,
+            "retention.dry_run" if dry_run else "retention.sweep",
+            None,
+            "retention rules",
+            {**counts, "held": report.held},
+        )
         return report
 
     def _expired_patients(self, now: datetime, dry_run: bool, report: SweepReport) -> int:
         """Patients whose records no rule keeps any longer, or whose restriction after a
         deletion request has ended."""
         with self.vault.data.connect() as db:
-            rows = db.execute(select(subjects.c.id, subjects.c.restricted_until, patients.c.updated_at)
-                              .join(patients, patients.c.subject_id == subjects.c.id)
-                              .where(subjects.c.erased_at.is_(None))).all()
+            rows = db.execute(
+                select(subjects.c.id, subjects.c.restricted_until, patients.c.updated_at)
+                .join(patients, patients.c.subject_id == subjects.c.id)
+                .where(subjects.c.erased_at.is_(None))
+            ).all()
         erased = 0
         for row in rows:
             if row.restricted_until is not None:
@@ -187,9 +227,11 @@ class Retention:
 
     def _old_conversations(self, now: datetime, dry_run: bool, report: SweepReport) -> int:
         with self.vault.data.connect() as db:
-            rows = db.execute(select(conversations.c.subject_id, subjects.c.linked_to)
-                              .join(subjects, subjects.c.id == conversations.c.subject_id)
-                              .where(conversations.c.updated_at < now - TRANSCRIPTS)).all()
+            rows = db.execute(
+                select(conversations.c.subject_id, subjects.c.linked_to)
+                .join(subjects, subjects.c.id == conversations.c.subject_id)
+                .where(conversations.c.updated_at < now - TRANSCRIPTS)
+            ).all()
         erased = 0
         for subject_id, patient_subject in rows:
             if patient_subject and self.held(patient_subject):

@@ -11,6 +11,7 @@ Due dates: 30 days; 15 business days for access to electronic health records
 (Texas Health and Safety Code §181.102); 60 days for amending a medical record
 (HIPAA, 45 CFR §164.526). Every step is kept in the request's history and audited.
 """
+
 from __future__ import annotations
 
 import json
@@ -143,8 +144,20 @@ class Rights:
         except SubjectErased:  # the patient was erased since: only the handling is kept
             details = {}
         outcome = json.loads(opened(row.outcome, "rights_requests", "outcome", row.id)) if row.outcome else {}
-        return Request(row.id, row.subject_id, row.kind, row.status, row.channel, row.requested_by, details, outcome,
-                       as_utc(row.received_at), as_utc(row.due_at), as_utc(row.closed_at), row.record_subject_id)
+        return Request(
+            row.id,
+            row.subject_id,
+            row.kind,
+            row.status,
+            row.channel,
+            row.requested_by,
+            details,
+            outcome,
+            as_utc(row.received_at),
+            as_utc(row.due_at),
+            as_utc(row.closed_at),
+            row.record_subject_id,
+        )
 
     def list(self, *, open_only: bool = True, subject_id: Optional[str] = None) -> list[Request]:
         """Requests, overdue first, then by due date."""
@@ -160,14 +173,26 @@ class Rights:
 
     def history(self, request_id: str) -> list[Step]:
         with self.vault.data.connect() as db:
-            rows = db.execute(select(request_history).where(request_history.c.request_id == request_id)
-                              .order_by(request_history.c.seq)).all()
-        return [Step(r.status, r.actor, self.vault.sealer.open(r.note, "request_history", "note", r.id), as_utc(r.at))
-                for r in rows]
+            rows = db.execute(
+                select(request_history)
+                .where(request_history.c.request_id == request_id)
+                .order_by(request_history.c.seq)
+            ).all()
+        return [
+            Step(r.status, r.actor, self.vault.sealer.open(r.note, "request_history", "note", r.id), as_utc(r.at))
+            for r in rows
+        ]
 
     # -- the lifecycle ----------------------------------------------------------
-    def open(self, subject_id: str, kind: str, *, channel: str, details: Optional[dict[str, Any]] = None,
-             acted_by: Optional[str] = None) -> Result:
+    def open(
+        self,
+        subject_id: str,
+        kind: str,
+        *,
+        channel: str,
+        details: Optional[dict[str, Any]] = None,
+        acted_by: Optional[str] = None,
+    ) -> Result:
         """Receive a request. Objection, marketing opt-out and consent withdrawal are carried out at once."""
         if kind not in KINDS:
             raise InvalidInput(f"Unknown request {kind!r}; one of {', '.join(KINDS)}.")
@@ -182,10 +207,20 @@ class Rights:
         now, request_id = self.vault.now(), f"R-{secrets.token_hex(4).upper()}"
         record_subject = self.vault.subjects.create("request")
         with self.vault.data.begin() as db:
-            db.execute(insert(rights_requests).values(
-                id=request_id, subject_id=subject_id, record_subject_id=record_subject, kind=kind, status="received",
-                channel=channel, requested_by=actor, received_at=now, due_at=due_date(kind, now, details),
-                details=self._seal_json(subject_id, "details", request_id, details)))
+            db.execute(
+                insert(rights_requests).values(
+                    id=request_id,
+                    subject_id=subject_id,
+                    record_subject_id=record_subject,
+                    kind=kind,
+                    status="received",
+                    channel=channel,
+                    requested_by=actor,
+                    received_at=now,
+                    due_at=due_date(kind, now, details),
+                    details=self._seal_json(subject_id, "details", request_id, details),
+                )
+            )
         self._step(request_id, record_subject, "received", actor, f"{kind} request received via {channel}")
         self.vault.audit.append(actor, "rights.open", subject_id, kind, {"request": request_id})
         if kind in AT_ONCE:
@@ -232,8 +267,13 @@ class Rights:
     def _carry_out_at_once(self, request: Request) -> Request:
         purposes = request.details["purposes"]
         for purpose in purposes:
-            self.vault.consent.withdraw(request.subject_id, purpose, channel=request.channel,
-                                        wording=request.details["wording"], acted_by=_acted_by(request))
+            self.vault.consent.withdraw(
+                request.subject_id,
+                purpose,
+                channel=request.channel,
+                wording=request.details["wording"],
+                acted_by=_acted_by(request),
+            )
         request = self._move(request, "in_progress", "system", "takes effect at once")
         request = self._move(request, "completed", "system", f"stopped: {', '.join(purposes)}")
         return self._close(request, {"stopped": purposes})
@@ -246,8 +286,9 @@ class Rights:
 
     def _carry_out_portability(self, request: Request, actor: str) -> Result:
         held = self.held(request.subject_id, actor=actor)
-        bundle = fhir_export.bundle(held.patient, held.records, held.appointments, held.consent_history,
-                                    held.transcript, self.vault.now())
+        bundle = fhir_export.bundle(
+            held.patient, held.records, held.appointments, held.consent_history, held.transcript, self.vault.now()
+        )
         token, expires = self.vault.exports.create(request.subject_id, bundle, request_id=request.id)
         return self._delivered(request, actor, token, expires)
 
@@ -258,27 +299,52 @@ class Rights:
     def _carry_out_correction(self, request: Request, actor: str) -> Result:
         details, subject_id, now = request.details, request.subject_id, self.vault.now()
         if "record_id" in details:  # a medical record is amended, never overwritten
-            old = next((r for r in self.vault.records.list(subject_id, actor=actor, reason=f"request {request.id}")
-                        if r.id == details["record_id"]), None)
+            old = next(
+                (
+                    r
+                    for r in self.vault.records.list(subject_id, actor=actor, reason=f"request {request.id}")
+                    if r.id == details["record_id"]
+                ),
+                None,
+            )
             if old is None:
                 raise NotFound("That record is not this patient's.")
-            new_id = self.vault.records.put(subject_id, old.category, details["value"], actor=actor,
-                                            reason=f"amendment, request {request.id}", amends=old.id)
+            new_id = self.vault.records.put(
+                subject_id,
+                old.category,
+                details["value"],
+                actor=actor,
+                reason=f"amendment, request {request.id}",
+                amends=old.id,
+            )
             target, old_value, scope, note = f"health_records:{old.id}", old.value, "main", f"amended by {new_id}"
         else:
             field = details["field"]
             patient_id = self._patient_id(subject_id)
             current = self.vault.patients.get(patient_id, actor=actor, reason=f"request {request.id}")
             old_value = getattr(current, field)
-            self.vault.patients.update(patient_id, actor=actor, reason=f"request {request.id}",
-                                       **{field: details["value"]})
-            target, scope, note = f"patients:{field}", CONTACT if field in CONTACT_FIELDS else "main", f"{field} corrected"
+            self.vault.patients.update(
+                patient_id, actor=actor, reason=f"request {request.id}", **{field: details["value"]}
+            )
+            target, scope, note = (
+                f"patients:{field}",
+                CONTACT if field in CONTACT_FIELDS else "main",
+                f"{field} corrected",
+            )
         seal, row_id = self.vault.sealer.seal, f"k_{uuid.uuid4().hex}"
         with self.vault.data.begin() as db:
-            db.execute(insert(corrections).values(
-                id=row_id, subject_id=subject_id, request_id=request.id, target=target, actor=actor, at=now,
-                old_value=seal(subject_id, "corrections", "old_value", row_id, str(old_value or ""), scope),
-                new_value=seal(subject_id, "corrections", "new_value", row_id, details["value"], scope)))
+            db.execute(
+                insert(corrections).values(
+                    id=row_id,
+                    subject_id=subject_id,
+                    request_id=request.id,
+                    target=target,
+                    actor=actor,
+                    at=now,
+                    old_value=seal(subject_id, "corrections", "old_value", row_id, str(old_value or ""), scope),
+                    new_value=seal(subject_id, "corrections", "new_value", row_id, details["value"], scope),
+                )
+            )
         request = self._move(request, "completed", actor, note)
         return Result(self._close(request, {"corrected": target}))
 
@@ -292,19 +358,27 @@ class Rights:
         self._erase_all_but_medical_records(subject_id, actor, request.id)
         now = self.vault.now()
         until = hold_until if hold_until and not legal_hold else None
-        rule = (MEDICAL_RULE if not legal_hold
-                else "a legal hold (an investigation or legal claim) that forbids erasure until it is released")
+        rule = (
+            MEDICAL_RULE
+            if not legal_hold
+            else "a legal hold (an investigation or legal claim) that forbids erasure until it is released"
+        )
         with self.vault.data.begin() as db:
-            db.execute(update(subjects).where(subjects.c.id == subject_id).values(
-                restricted_until=until or now, restriction_rule=rule[:120]))
+            db.execute(
+                update(subjects)
+                .where(subjects.c.id == subject_id)
+                .values(restricted_until=until or now, restriction_rule=rule[:120])
+            )
         outcome = {
             "erased": "contact details, conversation transcripts, messages and codes",
             "kept": "medical records (health records, appointments, name and date of birth), restricted: "
-                    "used for nothing else",
-            "rule": rule, "until": until.date().isoformat() if until else "until the legal hold is released",
+            "used for nothing else",
+            "rule": rule,
+            "until": until.date().isoformat() if until else "until the legal hold is released",
         }
-        request = self._move(request, "partially_completed", actor,
-                             f"kept medical records under {rule[:60]}... until {outcome['until']}")
+        request = self._move(
+            request, "partially_completed", actor, f"kept medical records under {rule[:60]}... until {outcome['until']}"
+        )
         return Result(self._close(request, outcome))
 
     def _erase_all_but_medical_records(self, subject_id: str, actor: str, request_id: str) -> None:
@@ -315,31 +389,56 @@ class Rights:
             destroyed += self.vault.keystore.destroy(linked)
             self.vault.subjects.delete_rows(linked)
         with self.vault.data.begin() as db:
-            db.execute(update(patients).where(patients.c.subject_id == subject_id).values(
-                **{field: None for field in CONTACT_FIELDS}, phone_index=None, email_index=None))
+            db.execute(
+                update(patients)
+                .where(patients.c.subject_id == subject_id)
+                .values(**{field: None for field in CONTACT_FIELDS}, phone_index=None, email_index=None)
+            )
             for table in (outbox, one_time_codes):
                 db.execute(delete(table).where(table.c.subject_id == subject_id))
-        self.vault.audit.append(actor, "subject.erase_partly", subject_id, f"deletion request {request_id}",
-                                {"keys_destroyed": destroyed, "conversations": len(linked)})
+        self.vault.audit.append(
+            actor,
+            "subject.erase_partly",
+            subject_id,
+            f"deletion request {request_id}",
+            {"keys_destroyed": destroyed, "conversations": len(linked)},
+        )
 
     # -- what is held -------------------------------------------------------------
     def held(self, subject_id: str, *, actor: str) -> "Held":
         """Every record held about the subject, decrypted (the reads are audited)."""
         patient = self.vault.patients.get(self._patient_id(subject_id), actor=actor, reason="data-subject request")
         with self.vault.data.connect() as db:
-            visits = [dict(r._mapping) for r in db.execute(select(
-                appointments.c.id, appointments.c.starts_at, appointments.c.provider, appointments.c.visit_type,
-                appointments.c.status).where(appointments.c.subject_id == subject_id))]
+            visits = [
+                dict(r._mapping)
+                for r in db.execute(
+                    select(
+                        appointments.c.id,
+                        appointments.c.starts_at,
+                        appointments.c.provider,
+                        appointments.c.visit_type,
+                        appointments.c.status,
+                    ).where(appointments.c.subject_id == subject_id)
+                )
+            ]
             linked = [r[0] for r in db.execute(select(subjects.c.id).where(subjects.c.linked_to == subject_id))]
-        return Held(patient, self.vault.records.list(subject_id, actor=actor, reason="data-subject request"),
-                    visits, self.vault.consent.history(subject_id), self.vault.conversations.transcript(linked),
-                    self.vault.disclosures.of(subject_id))
+        return Held(
+            patient,
+            self.vault.records.list(subject_id, actor=actor, reason="data-subject request"),
+            visits,
+            self.vault.consent.history(subject_id),
+            self.vault.conversations.transcript(linked),
+            self.vault.disclosures.of(subject_id),
+        )
 
     def summary(self, subject_id: str, held: "Held") -> dict[str, Any]:
         """What is held about the subject, readably: categories, sources, purposes, sharing, retention."""
         consent = self.vault.consent.state(subject_id)
-        sources = {"patient.register": "registration", "record.write": "health information given",
-                   "patient.update": "corrections"}
+        sources = {
+            "patient.register": "registration",
+            "record.write": "health information given",
+            "patient.update": "corrections",
+        }
         return {
             "categories": {
                 "personal information": [f for f in FIELDS if getattr(held.patient, f)],
@@ -347,12 +446,19 @@ class Rights:
                 "appointments": len(held.appointments),
                 "conversation messages": len(held.transcript),
             },
-            "sources": sorted({f"{what} ({_who(entry['actor'])})" for entry in self.vault.audit.entries(subject_id, 500)
-                               for action, what in sources.items() if entry["action"] == action}),
-            "purposes": ["your care: scheduling appointments, managing medical records, tailored health guidance",
-                         "support and service updates"]
-                        + [f"{purpose}, with your consent" for purpose, given in consent.items()
-                           if given and purpose != "care"],
+            "sources": sorted(
+                {
+                    f"{what} ({_who(entry['actor'])})"
+                    for entry in self.vault.audit.entries(subject_id, 500)
+                    for action, what in sources.items()
+                    if entry["action"] == action
+                }
+            ),
+            "purposes": [
+                "your care: scheduling appointments, managing medical records, tailored health guidance",
+                "support and service updates",
+            ]
+            + [f"{purpose}, with your consent" for purpose, given in consent.items() if given and purpose != "care"],
             "consent": consent,
             "shared_with": [asdict(d) for d in held.disclosures],
             "retention": [asdict(rule) for rule in RULES],
@@ -373,16 +479,24 @@ class Rights:
             if not str(details.get("value", "")).strip():
                 raise InvalidInput("Say what the correct value is.")
         if kind in AT_ONCE:
-            allowed = {"objection": OBJECTABLE, "marketing_opt_out": ("marketing",),
-                       "consent_withdrawal": WITHDRAWABLE}[kind]
+            allowed = {
+                "objection": OBJECTABLE,
+                "marketing_opt_out": ("marketing",),
+                "consent_withdrawal": WITHDRAWABLE,
+            }[kind]
             purposes = details.get("purposes") or list(allowed)
             if not set(purposes) <= set(allowed):
                 raise InvalidInput(f"{kind} covers {', '.join(allowed)}.")
-            default = {"objection": "I object to the use of my data for {}.",
-                       "marketing_opt_out": "Stop sending me promotional messages.",
-                       "consent_withdrawal": "I withdraw my consent to {}."}[kind]
-            details = {**details, "purposes": purposes,
-                       "wording": details.get("wording") or default.format(", ".join(purposes))}
+            default = {
+                "objection": "I object to the use of my data for {}.",
+                "marketing_opt_out": "Stop sending me promotional messages.",
+                "consent_withdrawal": "I withdraw my consent to {}.",
+            }[kind]
+            details = {
+                **details,
+                "purposes": purposes,
+                "wording": details.get("wording") or default.format(", ".join(purposes)),
+            }
         return details
 
     def _seal_json(self, subject_id: str, column: str, request_id: str, value: dict[str, Any]) -> bytes:
@@ -399,19 +513,36 @@ class Rights:
 
     def _close(self, request: Request, outcome: dict[str, Any]) -> Request:
         with self.vault.data.begin() as db:
-            db.execute(update(rights_requests).where(rights_requests.c.id == request.id).values(
-                closed_at=self.vault.now(),
-                outcome=self._seal_json(request.record_subject_id, "outcome", request.id, outcome)))
+            db.execute(
+                update(rights_requests)
+                .where(rights_requests.c.id == request.id)
+                .values(
+                    closed_at=self.vault.now(),
+                    outcome=self._seal_json(request.record_subject_id, "outcome", request.id, outcome),
+                )
+            )
         return self.get(request.id)
 
     def _step(self, request_id: str, subject_id: str, status: str, actor: str, note: str) -> None:
         step_id = f"h_{uuid.uuid4().hex}"
         with self.vault.data.begin() as db:
-            seq = db.execute(select(func.count()).select_from(request_history)
-                             .where(request_history.c.request_id == request_id)).scalar() + 1
-            db.execute(insert(request_history).values(
-                id=step_id, request_id=request_id, seq=seq, status=status, actor=actor, at=self.vault.now(),
-                note=self.vault.sealer.seal(subject_id, "request_history", "note", step_id, note)))
+            seq = (
+                db.execute(
+                    select(func.count()).select_from(request_history).where(request_history.c.request_id == request_id)
+                ).scalar()
+                + 1
+            )
+            db.execute(
+                insert(request_history).values(
+                    id=step_id,
+                    request_id=request_id,
+                    seq=seq,
+                    status=status,
+                    actor=actor,
+                    at=self.vault.now(),
+                    note=self.vault.sealer.seal(subject_id, "request_history", "note", step_id, note),
+                )
+            )
 
 
 def _acted_by(request: Request) -> Optional[str]:

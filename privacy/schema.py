@@ -4,6 +4,7 @@ Columns holding personal or health data are LargeBinary ciphertexts (see crypto.
 lookups go through blind-index columns (keyed HMACs), never through plaintext.
 The key store is a separate database so that backups of the data never carry keys.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -36,7 +37,8 @@ data = MetaData(naming_convention=NAMING)
 
 # A data subject: a patient, or a conversation not (yet) linked to one. Each has its own data key.
 subjects = Table(
-    "subjects", data,
+    "subjects",
+    data,
     Column("id", String(40), primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("linked_to", String(40), ForeignKey("subjects.id"), index=True),
@@ -48,7 +50,8 @@ subjects = Table(
 )
 
 patients = Table(
-    "patients", data,
+    "patients",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, unique=True),
     Column("name", LargeBinary, nullable=False),
@@ -65,7 +68,8 @@ patients = Table(
 
 # The clinic's reference data (seeded by migration): providers, their hours, closed days, prices.
 providers = Table(
-    "providers", data,
+    "providers",
+    data,
     Column("id", String(32), primary_key=True),
     Column("name", String(80), nullable=False),
     Column("specialty", String(80), nullable=False),
@@ -74,7 +78,8 @@ providers = Table(
 )
 
 provider_hours = Table(
-    "provider_hours", data,
+    "provider_hours",
+    data,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("provider_id", String(32), ForeignKey("providers.id"), nullable=False, index=True),
     Column("weekday", Integer, nullable=False),
@@ -82,20 +87,15 @@ provider_hours = Table(
     Column("end_minute", Integer, nullable=False),
 )
 
-closures = Table(
-    "closures", data,
-    Column("day", Date, primary_key=True),
-    Column("reason", String(80), nullable=False),
-)
+closures = Table("closures", data, Column("day", Date, primary_key=True), Column("reason", String(80), nullable=False))
 
 billing_info = Table(
-    "billing_info", data,
-    Column("topic", String(32), primary_key=True),
-    Column("answer", Text, nullable=False),
+    "billing_info", data, Column("topic", String(32), primary_key=True), Column("answer", Text, nullable=False)
 )
 
 appointments = Table(
-    "appointments", data,
+    "appointments",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("starts_at", DateTime(timezone=True), nullable=False),
@@ -105,13 +105,20 @@ appointments = Table(
     Column("reason", LargeBinary),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Two patients can never hold the same provider's slot.
-    Index("uq_appointments_booked_slot", "provider", "starts_at", unique=True,
-          sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+    Index(
+        "uq_appointments_booked_slot",
+        "provider",
+        "starts_at",
+        unique=True,
+        sqlite_where=text("status = 'booked'"),
+        postgresql_where=text("status = 'booked'"),
+    ),
 )
 
 # Work for people: a handed-off conversation, a refill for the care team, a billing question.
 tickets = Table(
-    "tickets", data,
+    "tickets",
+    data,
     Column("id", String(16), primary_key=True),
     Column("kind", String(24), nullable=False),
     Column("status", String(16), nullable=False, index=True),
@@ -128,7 +135,8 @@ tickets = Table(
 
 # Intake answers, symptoms, medications, allergies, conditions.
 health_records = Table(
-    "health_records", data,
+    "health_records",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("category", String(32), nullable=False),
@@ -141,7 +149,8 @@ health_records = Table(
 
 # A conversation: its id is a keyed HMAC of the channel's sender id; the sender id itself is encrypted.
 conversations = Table(
-    "conversations", data,
+    "conversations",
+    data,
     Column("id", String(64), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("sender", LargeBinary, nullable=False),
@@ -153,7 +162,8 @@ conversations = Table(
 
 # One row per Rasa event, encrypted with the conversation's key; only the event type is plain.
 conversation_events = Table(
-    "conversation_events", data,
+    "conversation_events",
+    data,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("conversation_id", String(64), ForeignKey("conversations.id"), nullable=False),
     Column("seq", Integer, nullable=False),
@@ -165,7 +175,8 @@ conversation_events = Table(
 
 # Append-only, chained: each entry carries the keyed hash of the one before.
 audit_log = Table(
-    "audit_log", data,
+    "audit_log",
+    data,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("seq", Integer, nullable=False, unique=True),
     Column("at", DateTime(timezone=True), nullable=False),
@@ -181,7 +192,8 @@ audit_log = Table(
 
 # Append-only: the current consent of a subject for a purpose is its latest entry.
 consent_ledger = Table(
-    "consent_ledger", data,
+    "consent_ledger",
+    data,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("purpose", String(32), nullable=False),
@@ -195,7 +207,8 @@ consent_ledger = Table(
 
 # A parent or guardian who acts for a patient under 18.
 representatives = Table(
-    "representatives", data,
+    "representatives",
+    data,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("representative_id", String(40), ForeignKey("subjects.id"), nullable=False),
@@ -206,7 +219,8 @@ representatives = Table(
 )
 
 rights_requests = Table(
-    "rights_requests", data,
+    "rights_requests",
+    data,
     Column("id", String(16), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("kind", String(24), nullable=False),
@@ -224,7 +238,8 @@ rights_requests = Table(
 )
 
 request_history = Table(
-    "request_history", data,
+    "request_history",
+    data,
     Column("id", String(40), primary_key=True),
     Column("request_id", String(16), ForeignKey("rights_requests.id"), nullable=False, index=True),
     Column("seq", Integer, nullable=False),
@@ -235,7 +250,8 @@ request_history = Table(
 )
 
 one_time_codes = Table(
-    "one_time_codes", data,
+    "one_time_codes",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("code_hash", String(64), nullable=False),
@@ -247,7 +263,8 @@ one_time_codes = Table(
 
 # Messages waiting to be delivered (SMS, e-mail); recipient and body encrypted.
 outbox = Table(
-    "outbox", data,
+    "outbox",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("channel", String(16), nullable=False),
@@ -260,7 +277,8 @@ outbox = Table(
 
 # Phone numbers that texted the clinic, under their pseudonymous sender id (the conversation's key).
 sms_senders = Table(
-    "sms_senders", data,
+    "sms_senders",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("phone", LargeBinary, nullable=False),
@@ -272,7 +290,8 @@ sms_senders = Table(
 # (sealed with the conversation's key) and claimed by one process for a short lease that the
 # process renews while it lives; a message whose lease ran out is taken over by another.
 sms_received = Table(
-    "sms_received", data,
+    "sms_received",
+    data,
     Column("message_sid", String(64), primary_key=True),
     Column("received_at", DateTime(timezone=True), nullable=False, index=True),
     Column("sender_id", String(40)),
@@ -285,7 +304,8 @@ sms_received = Table(
 
 # Staff of the console (privacy/staff.py); the TOTP secret is sealed with the account's own key.
 staff_accounts = Table(
-    "staff_accounts", data,
+    "staff_accounts",
+    data,
     Column("id", String(24), primary_key=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("role", String(24), nullable=False),
@@ -300,7 +320,8 @@ staff_accounts = Table(
 
 # Console sessions: the SHA-256 of the browser's token, never the token.
 staff_sessions = Table(
-    "staff_sessions", data,
+    "staff_sessions",
+    data,
     Column("id", String(64), primary_key=True),
     Column("staff_id", String(24), ForeignKey("staff_accounts.id"), nullable=False, index=True),
     Column("csrf", String(64), nullable=False),
@@ -311,7 +332,8 @@ staff_sessions = Table(
 
 # Accounting of disclosures: every share with a provider or service provider.
 disclosures = Table(
-    "disclosures", data,
+    "disclosures",
+    data,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("recipient", String(120), nullable=False),
@@ -324,7 +346,8 @@ disclosures = Table(
 
 # A correction keeps the old and the new value, both encrypted.
 corrections = Table(
-    "corrections", data,
+    "corrections",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("request_id", String(16), ForeignKey("rights_requests.id")),
@@ -337,7 +360,8 @@ corrections = Table(
 
 # Portable copies waiting to be downloaded: encrypted, reachable by a token that expires.
 exports = Table(
-    "exports", data,
+    "exports",
+    data,
     Column("id", String(40), primary_key=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("request_id", String(16), ForeignKey("rights_requests.id")),
@@ -349,7 +373,8 @@ exports = Table(
 )
 
 legal_holds = Table(
-    "legal_holds", data,
+    "legal_holds",
+    data,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
     Column("reason", Text, nullable=False),
@@ -361,7 +386,8 @@ legal_holds = Table(
 keys = MetaData(naming_convention=NAMING)
 
 data_keys = Table(
-    "data_keys", keys,
+    "data_keys",
+    keys,
     Column("id", String(36), primary_key=True),
     Column("subject_id", String(40), nullable=False, index=True),
     # "main" (identity, health data, conversation) or "contact" (phone, e-mail, address, messages):
@@ -375,7 +401,8 @@ data_keys = Table(
 
 # What remains of a destroyed key: the fact, never the key.
 erased_keys = Table(
-    "erased_keys", keys,
+    "erased_keys",
+    keys,
     Column("id", String(36), primary_key=True),
     Column("subject_id", String(40), nullable=False, index=True),
     Column("scope", String(16), nullable=False, server_default="main"),
@@ -384,7 +411,8 @@ erased_keys = Table(
 
 # One value per key-encryption key, sealed with it, to detect a wrong key at start.
 kek_checks = Table(
-    "kek_checks", keys,
+    "kek_checks",
+    keys,
     Column("kek_id", String(64), primary_key=True),
     Column("check_value", LargeBinary, nullable=False),
 )
@@ -392,7 +420,8 @@ kek_checks = Table(
 # The audit chain's latest hash and length, kept apart from the data so truncation shows;
 # and its base: the last entry removed by retention, which the oldest kept entry chains to.
 audit_head = Table(
-    "audit_head", keys,
+    "audit_head",
+    keys,
     Column("id", Integer, primary_key=True),
     Column("length", Integer, nullable=False),
     Column("hash", String(64), nullable=False),

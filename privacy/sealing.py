@@ -1,4 +1,5 @@
 """Encrypting and decrypting one value in its place, with its subject's data key."""
+
 from __future__ import annotations
 
 from privacy import crypto

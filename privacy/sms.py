@@ -6,6 +6,7 @@ died before answering it is answered by another.
 The sender id ("sms_" + a keyed HMAC of the E.164 number) is what the tracker, the logs and
 the metrics see; only this module turns it back into a number, to send a reply.
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,8 +52,11 @@ class SmsSenders:
                 with self.vault.data.begin() as db:
                     if known is not None:  # the earlier conversation was erased; this is a new one
                         db.execute(sms_senders.delete().where(sms_senders.c.id == sender_id))
-                    db.execute(insert(sms_senders).values(id=sender_id, subject_id=subject_id, phone=sealed,
-                                                          created_at=self.vault.now()))
+                    db.execute(
+                        insert(sms_senders).values(
+                            id=sender_id, subject_id=subject_id, phone=sealed, created_at=self.vault.now()
+                        )
+                    )
             except IntegrityError:  # a concurrent message from the same number stored it first
                 pass
         return sender_id
@@ -87,20 +91,30 @@ class SmsSenders:
         if patient:
             try:
                 record(patient, "sms", channel="sms", wording=wording)
-            except ConsentRequired:  # a minor's number: the choice holds for the number, a guardian decides for the patient
+            except (
+                ConsentRequired
+            ):  # a minor's number: the choice holds for the number, a guardian decides for the patient
                 logger.info("SMS choice of a minor's number recorded for the number only.")
 
     def receive(self, message_sid: str, sender_id: str, request: str, owner: str, lease: timedelta) -> bool:
         """Keep a Twilio request (sealed) until it is handled, claimed by `owner` for `lease`;
         False when the message was received before (a retried webhook)."""
         now = self.vault.now()
-        sealed = self.vault.sealer.seal(self.vault.conversations.ensure(sender_id), "sms_received", "request",
-                                        message_sid, request)
+        sealed = self.vault.sealer.seal(
+            self.vault.conversations.ensure(sender_id), "sms_received", "request", message_sid, request
+        )
         try:
             with self.vault.data.begin() as db:
-                db.execute(insert(sms_received).values(
-                    message_sid=message_sid, received_at=now, sender_id=sender_id, request=sealed,
-                    claimed_by=owner, claimed_until=now + lease))
+                db.execute(
+                    insert(sms_received).values(
+                        message_sid=message_sid,
+                        received_at=now,
+                        sender_id=sender_id,
+                        request=sealed,
+                        claimed_by=owner,
+                        claimed_until=now + lease,
+                    )
+                )
         except IntegrityError:
             return False
         return True
@@ -108,15 +122,20 @@ class SmsSenders:
     def handled(self, message_sid: str) -> None:
         """The message was answered: its request is dropped, its id kept against retries."""
         with self.vault.data.begin() as db:
-            db.execute(update(sms_received).where(sms_received.c.message_sid == message_sid).values(
-                handled_at=self.vault.now(), request=None, claimed_by=None, claimed_until=None))
+            db.execute(
+                update(sms_received)
+                .where(sms_received.c.message_sid == message_sid)
+                .values(handled_at=self.vault.now(), request=None, claimed_by=None, claimed_until=None)
+            )
 
     def renew(self, owner: str, lease: timedelta) -> None:
         """Extend the lease on every message `owner` has claimed and not yet handled."""
         with self.vault.data.begin() as db:
-            db.execute(update(sms_received).where(sms_received.c.claimed_by == owner,
-                                                  sms_received.c.handled_at.is_(None))
-                       .values(claimed_until=self.vault.now() + lease))
+            db.execute(
+                update(sms_received)
+                .where(sms_received.c.claimed_by == owner, sms_received.c.handled_at.is_(None))
+                .values(claimed_until=self.vault.now() + lease)
+            )
 
     def take_over(self, owner: str, lease: timedelta, limit: int = 100) -> list[tuple[str, str, str]]:
         """Claim the messages whose owner stopped renewing (it died before answering them),
@@ -124,28 +143,43 @@ class SmsSenders:
         now = self.vault.now()
         with self.vault.data.connect() as db:
             abandoned = db.execute(
-                select(sms_received.c.message_sid, sms_received.c.sender_id, sms_received.c.request,
-                       sms_received.c.claimed_by, sms_received.c.claimed_until)
+                select(
+                    sms_received.c.message_sid,
+                    sms_received.c.sender_id,
+                    sms_received.c.request,
+                    sms_received.c.claimed_by,
+                    sms_received.c.claimed_until,
+                )
                 .where(sms_received.c.handled_at.is_(None), sms_received.c.claimed_until < now)
-                .order_by(sms_received.c.received_at).limit(limit)).all()
+                .order_by(sms_received.c.received_at)
+                .limit(limit)
+            ).all()
         taken = [(row.message_sid, row.sender_id, self._claim(row, owner, now + lease)) for row in abandoned]
         return [message for message in taken if message[2] is not None]
 
-    def earlier(self, message_sid: str, sender_id: str, owner: str,
-                lease: timedelta) -> Optional[list[tuple[str, str, bool]]]:
+    def earlier(
+        self, message_sid: str, sender_id: str, owner: str, lease: timedelta
+    ) -> Optional[list[tuple[str, str, bool]]]:
         """The sender's messages received before `message_sid` and not yet handled, for `owner`
         to answer first, oldest first, as (message_sid, request, whether it was taken over from
         a process that died). None while another living process holds one: ask again."""
         now = self.vault.now()
-        received = (select(sms_received.c.received_at).where(sms_received.c.message_sid == message_sid)
-                    .scalar_subquery())
+        received = select(sms_received.c.received_at).where(sms_received.c.message_sid == message_sid).scalar_subquery()
         with self.vault.data.connect() as db:
             waiting = db.execute(
-                select(sms_received.c.message_sid, sms_received.c.request, sms_received.c.claimed_by,
-                       sms_received.c.claimed_until)
-                .where(sms_received.c.sender_id == sender_id, sms_received.c.handled_at.is_(None),
-                       sms_received.c.received_at < received)
-                .order_by(sms_received.c.received_at)).all()
+                select(
+                    sms_received.c.message_sid,
+                    sms_received.c.request,
+                    sms_received.c.claimed_by,
+                    sms_received.c.claimed_until,
+                )
+                .where(
+                    sms_received.c.sender_id == sender_id,
+                    sms_received.c.handled_at.is_(None),
+                    sms_received.c.received_at < received,
+                )
+                .order_by(sms_received.c.received_at)
+            ).all()
         if any(row.claimed_by != owner and as_utc(row.claimed_until) >= now for row in waiting):
             return None
         found = []
@@ -163,10 +197,13 @@ class SmsSenders:
         there is nothing to answer, and it counts as handled)."""
         if row.claimed_by != owner:
             with self.vault.data.begin() as db:
-                won = db.execute(update(sms_received).where(
-                    sms_received.c.message_sid == row.message_sid,
-                    sms_received.c.claimed_until == row.claimed_until,
-                ).values(claimed_by=owner, claimed_until=until)).rowcount
+                won = db.execute(
+                    update(sms_received)
+                    .where(
+                        sms_received.c.message_sid == row.message_sid, sms_received.c.claimed_until == row.claimed_until
+                    )
+                    .values(claimed_by=owner, claimed_until=until)
+                ).rowcount
             if not won:
                 return None
         try:

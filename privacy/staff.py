@@ -5,6 +5,7 @@ There is no default account or password: accounts are made with
 `python -m channels.console add-staff`. A session token is given to the browser once;
 the database keeps only its SHA-256.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -77,10 +78,18 @@ class StaffAccounts:
         sealed = self.vault.sealer.seal(subject_id, "staff_accounts", "totp", staff_id, totp) if totp else None
         try:
             with self.vault.data.begin() as db:
-                db.execute(insert(staff_accounts).values(
-                    id=staff_id, username=username, role=role, subject_id=subject_id,
-                    password_hash=_hasher.hash(password), totp_secret=sealed, failures=0,
-                    created_at=self.vault.now()))
+                db.execute(
+                    insert(staff_accounts).values(
+                        id=staff_id,
+                        username=username,
+                        role=role,
+                        subject_id=subject_id,
+                        password_hash=_hasher.hash(password),
+                        totp_secret=sealed,
+                        failures=0,
+                        created_at=self.vault.now(),
+                    )
+                )
         except IntegrityError:
             raise InvalidInput(f"There is already an account named {username!r}.") from None
         self.vault.audit.append("system", "staff.add", None, f"{role} account", {"staff": username})
@@ -101,14 +110,23 @@ class StaffAccounts:
             failures = row.failures + 1
             locked = now + LOCK_OUT if failures >= MAX_FAILURES else None
             with self.vault.data.begin() as db:
-                db.execute(update(staff_accounts).where(staff_accounts.c.id == row.id).values(
-                    failures=0 if locked else failures, locked_until=locked))
-            self.vault.audit.append(f"staff:{username}", "staff.login_failed", None, "wrong password",
-                                    {"locked": bool(locked)})
-            raise LoginFailed("Too many failed attempts: this account is locked for 15 minutes." if locked
-                              else "Wrong name or password.")
+                db.execute(
+                    update(staff_accounts)
+                    .where(staff_accounts.c.id == row.id)
+                    .values(failures=0 if locked else failures, locked_until=locked)
+                )
+            self.vault.audit.append(
+                f"staff:{username}", "staff.login_failed", None, "wrong password", {"locked": bool(locked)}
+            )
+            raise LoginFailed(
+                "Too many failed attempts: this account is locked for 15 minutes."
+                if locked
+                else "Wrong name or password."
+            )
         with self.vault.data.begin() as db:
-            db.execute(update(staff_accounts).where(staff_accounts.c.id == row.id).values(failures=0, locked_until=None))
+            db.execute(
+                update(staff_accounts).where(staff_accounts.c.id == row.id).values(failures=0, locked_until=None)
+            )
         self.vault.audit.append(f"staff:{username}", "staff.login", None, "password accepted")
         return Staff(row.id, row.username, row.role)
 
@@ -116,8 +134,9 @@ class StaffAccounts:
         """Whether `code` is the account's current TOTP code (one step of clock drift allowed),
         not used before: each time step's code is accepted once."""
         with self.vault.data.connect() as db:
-            row = db.execute(select(staff_accounts.c.totp_secret, staff_accounts.c.totp_step)
-                             .where(staff_accounts.c.id == staff.id)).first()
+            row = db.execute(
+                select(staff_accounts.c.totp_secret, staff_accounts.c.totp_step).where(staff_accounts.c.id == staff.id)
+            ).first()
         step = None
         if row and row.totp_secret:
             totp = pyotp.TOTP(self.vault.sealer.open(row.totp_secret, "staff_accounts", "totp", staff.id))
@@ -127,8 +146,9 @@ class StaffAccounts:
         if ok:
             with self.vault.data.begin() as db:
                 db.execute(update(staff_accounts).where(staff_accounts.c.id == staff.id).values(totp_step=step))
-        self.vault.audit.append(staff.actor, "staff.second_factor" if ok else "staff.second_factor_failed", None,
-                                "TOTP code")
+        self.vault.audit.append(
+            staff.actor, "staff.second_factor" if ok else "staff.second_factor_failed", None, "TOTP code"
+        )
         return ok
 
     # -- sessions --------------------------------------------------------------------------
@@ -136,9 +156,16 @@ class StaffAccounts:
         """A new session; returns the token for the browser's cookie."""
         token, now = secrets.token_urlsafe(32), self.vault.now()
         with self.vault.data.begin() as db:
-            db.execute(insert(staff_sessions).values(
-                id=_digest(token), staff_id=staff.id, csrf=secrets.token_urlsafe(24), verified=verified,
-                created_at=now, last_seen=now))
+            db.execute(
+                insert(staff_sessions).values(
+                    id=_digest(token),
+                    staff_id=staff.id,
+                    csrf=secrets.token_urlsafe(24),
+                    verified=verified,
+                    created_at=now,
+                    last_seen=now,
+                )
+            )
         return token
 
     def session(self, token: str, activity: bool = True) -> Optional[Session]:
@@ -148,9 +175,11 @@ class StaffAccounts:
             return None
         now = self.vault.now()
         with self.vault.data.begin() as db:
-            row = db.execute(select(staff_sessions, staff_accounts.c.username, staff_accounts.c.role)
-                             .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.staff_id)
-                             .where(staff_sessions.c.id == _digest(token))).first()
+            row = db.execute(
+                select(staff_sessions, staff_accounts.c.username, staff_accounts.c.role)
+                .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.staff_id)
+                .where(staff_sessions.c.id == _digest(token))
+            ).first()
             if row is None or as_utc(row.last_seen) < now - SESSION_IDLE or as_utc(row.created_at) < now - SESSION_MAX:
                 return None
             if activity:

@@ -1,5 +1,6 @@
 """Data subjects: patients and not-yet-identified conversations, each with its own key,
 and erasure by crypto-shredding."""
+
 from __future__ import annotations
 
 import uuid
@@ -54,18 +55,21 @@ class Subjects:
         if actor.startswith(LEGAL_ACTORS):
             return
         with self.vault.data.connect() as db:
-            restricted = db.execute(select(subjects.c.restriction_rule).where(
-                subjects.c.id == subject_id, subjects.c.restricted_until.is_not(None))).first()
+            restricted = db.execute(
+                select(subjects.c.restriction_rule).where(
+                    subjects.c.id == subject_id, subjects.c.restricted_until.is_not(None)
+                )
+            ).first()
         if restricted:
-            raise Restricted("This patient asked for deletion; what the law requires us to keep may not be "
-                             "used for anything else.")
+            raise Restricted(
+                "This patient asked for deletion; what the law requires us to keep may not be used for anything else."
+            )
 
     def link(self, subject_id: str, patient_subject_id: str, actor: str = "system") -> None:
         """Attach a conversation's subject to the patient it turned out to be."""
         with self.vault.data.begin() as db:
             db.execute(update(subjects).where(subjects.c.id == subject_id).values(linked_to=patient_subject_id))
-        self.vault.audit.append(actor, "subject.link", patient_subject_id, "patient identified",
-                                {"linked": subject_id})
+        self.vault.audit.append(actor, "subject.link", patient_subject_id, "patient identified", {"linked": subject_id})
 
     def erase(self, subject_id: str, actor: str, reason: str) -> Erasure:
         """Destroy the keys of the subject and of every subject linked to it, and delete their rows.
@@ -82,8 +86,13 @@ class Subjects:
         everyone = [subject_id, *linked]
         destroyed = self.vault.keystore.destroy(everyone)
         deleted = self.delete_rows(everyone)
-        self.vault.audit.append(actor, "subject.erase", subject_id, reason,
-                                {"linked_subjects": len(linked), "keys_destroyed": destroyed, "rows_deleted": deleted})
+        self.vault.audit.append(
+            actor,
+            "subject.erase",
+            subject_id,
+            reason,
+            {"linked_subjects": len(linked), "keys_destroyed": destroyed, "rows_deleted": deleted},
+        )
         return Erasure(everyone, destroyed, deleted)
 
     def delete_rows(self, subject_ids: list[str]) -> int:
@@ -91,11 +100,25 @@ class Subjects:
         deleted = 0
         with self.vault.data.begin() as db:
             conversation_ids = select(conversations.c.id).where(conversations.c.subject_id.in_(subject_ids))
-            deleted += db.execute(delete(conversation_events)
-                                  .where(conversation_events.c.conversation_id.in_(conversation_ids))).rowcount
-            for table in (tickets, conversations, health_records, appointments, patients, exports, outbox,
-                          one_time_codes, corrections, sms_senders):
+            deleted += db.execute(
+                delete(conversation_events).where(conversation_events.c.conversation_id.in_(conversation_ids))
+            ).rowcount
+            for table in (
+                tickets,
+                conversations,
+                health_records,
+                appointments,
+                patients,
+                exports,
+                outbox,
+                one_time_codes,
+                corrections,
+                sms_senders,
+            ):
                 deleted += db.execute(delete(table).where(table.c.subject_id.in_(subject_ids))).rowcount
-            db.execute(update(subjects).where(subjects.c.id.in_(subject_ids), subjects.c.erased_at.is_(None))
-                       .values(erased_at=self.vault.now()))
+            db.execute(
+                update(subjects)
+                .where(subjects.c.id.in_(subject_ids), subjects.c.erased_at.is_(None))
+                .values(erased_at=self.vault.now())
+            )
         return deleted

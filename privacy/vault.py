@@ -1,11 +1,12 @@
 """The vault's entry point: `Vault.open()` checks keys and schema, then offers the sub-APIs.
 
-    vault = Vault.open()
-    patient = vault.patients.register("Ada Lovelace", date(1990, 12, 10), phone="469 555 0100",
-                                      actor="staff:grace", reason="new patient at the front desk")
-    vault.records.put(patient.subject_id, "allergy", "penicillin", actor="patient", reason="intake")
-    vault.subjects.erase(patient.subject_id, actor="privacy_officer:ida", reason="deletion request 42")
+vault = Vault.open()
+patient = vault.patients.register("Ada Lovelace", date(1990, 12, 10), phone="469 555 0100",
+                                  actor="staff:grace", reason="new patient at the front desk")
+vault.records.put(patient.subject_id, "allergy", "penicillin", actor="patient", reason="intake")
+vault.subjects.erase(patient.subject_id, actor="privacy_officer:ida", reason="deletion request 42")
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,8 +40,14 @@ from privacy.tickets import Tickets
 
 
 class Vault:
-    def __init__(self, config: VaultConfig, *, clock: Callable[[], datetime] = utc_now,
-                 key_provider: Optional[KeyProvider] = None, upgrade: bool = False):
+    def __init__(
+        self,
+        config: VaultConfig,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        key_provider: Optional[KeyProvider] = None,
+        upgrade: bool = False,
+    ):
         self.config = config
         self.now = clock
         self.data = make_engine(config.database_url)

@@ -8,6 +8,7 @@ traceback, redacted like every log line. GET /health answers while the process
 runs, GET /ready only while the vault's databases answer too.
 Run: python -m runtime.action_server
 """
+
 from __future__ import annotations
 
 import hmac
@@ -20,8 +21,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 import settings
-from privacy import VaultError, redaction, shared_vault
 from channels.readiness import vault_readiness
+from privacy import VaultError, redaction, shared_vault
 
 logger = logging.getLogger("runtime.action_server")
 

@@ -4,6 +4,7 @@ Existing values are never changed, so a .env can be edited by hand and is
 completed, not replaced, when a new secret is introduced.
 Run: python -m runtime.envfile [path]
 """
+
 from __future__ import annotations
 
 import base64

@@ -5,6 +5,7 @@ the exit is reported (honcho's process manager). Prints where to talk to the
 assistant once every server says it is ready. runtime/production.py starts the
 production profile's servers the same way.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,12 +49,24 @@ def single(env: Mapping[str, str]) -> list[Server]:
         return env.get(name) or str(default)
 
     return [
-        Server("actions", [sys.executable, "-m", "runtime.action_server"], env,
-               f"http://{host}:{port('ACTION_SERVER_PORT', settings.ACTION_SERVER_PORT)}/ready"),
-        Server("rasa", [sys.executable, "-m", "runtime.serve"], env,
-               f"http://{host}:{port('RASA_PORT', settings.RASA_PORT)}/webhooks/health/ready"),
-        Server("console", [sys.executable, "-m", "channels.console"], env,
-               f"http://{host}:{port('CONSOLE_PORT', settings.CONSOLE_PORT)}/ready"),
+        Server(
+            "actions",
+            [sys.executable, "-m", "runtime.action_server"],
+            env,
+            f"http://{host}:{port('ACTION_SERVER_PORT', settings.ACTION_SERVER_PORT)}/ready",
+        ),
+        Server(
+            "rasa",
+            [sys.executable, "-m", "runtime.serve"],
+            env,
+            f"http://{host}:{port('RASA_PORT', settings.RASA_PORT)}/webhooks/health/ready",
+        ),
+        Server(
+            "console",
+            [sys.executable, "-m", "channels.console"],
+            env,
+            f"http://{host}:{port('CONSOLE_PORT', settings.CONSOLE_PORT)}/ready",
+        ),
     ]
 
 
@@ -92,9 +105,15 @@ def run(servers: list[Server], text: str) -> None:
 
 def main() -> None:
     host = settings.HOST
-    run(single(dict(os.environ)), banner(
-        f"http://{host}:{settings.RASA_PORT}", f"http://{host}:{settings.CONSOLE_PORT}", settings.SMS_WEBHOOK_URL,
-        f"  Action server:          http://{host}:{settings.ACTION_SERVER_PORT}\n"))
+    run(
+        single(dict(os.environ)),
+        banner(
+            f"http://{host}:{settings.RASA_PORT}",
+            f"http://{host}:{settings.CONSOLE_PORT}",
+            settings.SMS_WEBHOOK_URL,
+            f"  Action server:          http://{host}:{settings.ACTION_SERVER_PORT}\n",
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ URLs once every process answers its readiness check.
 Settings come from the environment (and .env); DEFAULTS fill in what is not set, for
 this machine's PostgreSQL and Redis. .env.example documents them.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,6 +37,7 @@ RUN_DIR = settings.VAR / "production"
 
 class NginxTemplate(Template):
     delimiter = "@"  # nginx's own variables start with "$"
+
 
 # PostgreSQL connections: 5 processes x 2 pools x 8 = 80 of max_connections 100 (.env.example).
 DEFAULTS = {
@@ -80,10 +82,15 @@ def write_nginx_config(env: Mapping[str, str], run_dir: Path) -> Path:
     for part in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (run_dir / "tmp" / part).mkdir(parents=True, exist_ok=True)
     config = run_dir / "nginx.conf"
-    config.write_text(NginxTemplate(TEMPLATE.read_text()).substitute(
-        HOST=host, PUBLIC_PORT=env["PUBLIC_PORT"], ACTION_BALANCER_PORT=env["ACTION_BALANCER_PORT"],
-        RASA_SERVERS=servers(env["RASA_PORTS"]), ACTION_SERVERS=servers(env["ACTION_SERVER_PORTS"]),
-    ))
+    config.write_text(
+        NginxTemplate(TEMPLATE.read_text()).substitute(
+            HOST=host,
+            PUBLIC_PORT=env["PUBLIC_PORT"],
+            ACTION_BALANCER_PORT=env["ACTION_BALANCER_PORT"],
+            RASA_SERVERS=servers(env["RASA_PORTS"]),
+            ACTION_SERVERS=servers(env["ACTION_SERVER_PORTS"]),
+        )
+    )
     return config
 
 
@@ -91,18 +98,32 @@ def servers(env: Mapping[str, str], run_dir: Path) -> list[Server]:
     """Every process of the profile, with its own port and readiness URL."""
     host, python = env.get("BIND_HOST", "127.0.0.1"), sys.executable
     found = [
-        Server(f"actions-{n}", [python, "-m", "runtime.action_server"], {**env, "ACTION_SERVER_PORT": port},
-               f"http://{host}:{port}/ready")
+        Server(
+            f"actions-{n}",
+            [python, "-m", "runtime.action_server"],
+            {**env, "ACTION_SERVER_PORT": port},
+            f"http://{host}:{port}/ready",
+        )
         for n, port in enumerate(env["ACTION_SERVER_PORTS"].split(), 1)
     ] + [
-        Server(f"rasa-{n}", [python, "-m", "runtime.serve"], {**env, "RASA_PORT": port},
-               f"http://{host}:{port}/webhooks/health/ready")
+        Server(
+            f"rasa-{n}",
+            [python, "-m", "runtime.serve"],
+            {**env, "RASA_PORT": port},
+            f"http://{host}:{port}/webhooks/health/ready",
+        )
         for n, port in enumerate(env["RASA_PORTS"].split(), 1)
     ]
     console_port = env.get("CONSOLE_PORT", str(settings.CONSOLE_PORT))
     found.append(Server("console", [python, "-m", "channels.console"], env, f"http://{host}:{console_port}/ready"))
-    found.append(Server("nginx", [nginx_binary() or "nginx", "-p", str(run_dir), "-c", "nginx.conf"], env,
-                        f"{env['RASA_URL']}/webhooks/health/ready"))
+    found.append(
+        Server(
+            "nginx",
+            [nginx_binary() or "nginx", "-p", str(run_dir), "-c", "nginx.conf"],
+            env,
+            f"{env['RASA_URL']}/webhooks/health/ready",
+        )
+    )
     return found
 
 
@@ -154,10 +175,15 @@ def main() -> None:
     write_nginx_config(env, RUN_DIR)
     public, host = env["RASA_URL"], env.get("BIND_HOST", "127.0.0.1")
     listed = "".join(f"  {server.name + ':':<23} {server.ready_url}\n" for server in servers(env, RUN_DIR))
-    run(servers(env, RUN_DIR), banner(
-        public, f"http://{host}:{env.get('CONSOLE_PORT', settings.CONSOLE_PORT)}",
-        env.get("SMS_WEBHOOK_URL") or f"{env['PUBLIC_URL']}/webhooks/sms/webhook",
-        f"  Readiness of each process:\n{listed}"))
+    run(
+        servers(env, RUN_DIR),
+        banner(
+            public,
+            f"http://{host}:{env.get('CONSOLE_PORT', settings.CONSOLE_PORT)}",
+            env.get("SMS_WEBHOOK_URL") or f"{env['PUBLIC_URL']}/webhooks/sms/webhook",
+            f"  Readiness of each process:\n{listed}",
+        ),
+    )
 
 
 if __name__ == "__main__":

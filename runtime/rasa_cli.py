@@ -5,6 +5,7 @@ error-reporting key ships inside the package, and is used even when telemetry
 is disabled); either could carry health data out. Every rasa command of this
 project goes through here: python -m runtime.rasa_cli <rasa arguments>.
 """
+
 from __future__ import annotations
 
 import os

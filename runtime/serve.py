@@ -4,6 +4,7 @@ Binds 127.0.0.1, allows only the configured CORS origins, enables the HTTP API
 only when RASA_API_TOKEN is set (and then requires it), and loads the model
 for the current training inputs. Run: python -m runtime.serve
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,9 @@ def preflight() -> None:
             sys.exit(f"Redis (REDIS_URL) is not reachable: {reason}. Start it, or unset REDIS_URL for one process.")
     with socket.socket() as probe:  # Rasa loads the model first, then exits 0 on a taken port
         if probe.connect_ex((settings.HOST, settings.RASA_PORT)) == 0:
-            sys.exit(f"Port {settings.RASA_PORT} on {settings.HOST} is in use: stop what listens there or set RASA_PORT.")
+            sys.exit(
+                f"Port {settings.RASA_PORT} on {settings.HOST} is in use: stop what listens there or set RASA_PORT."
+            )
     try:  # the tracker store needs the vault; Rasa would silently replace a store that fails
         Vault.open().close()
     except VaultError as error:
@@ -60,12 +63,18 @@ def server_arguments() -> list[str]:
     """The `rasa run` arguments for the current settings."""
     args = [
         "run",
-        "--model", str(model_path()),
-        "--endpoints", str(settings.ENDPOINTS_FILE),
-        "--credentials", str(settings.PROJECT_ROOT / "credentials.yml"),
-        "--interface", settings.HOST,
-        "--port", str(settings.RASA_PORT),
-        "--cors", *settings.CORS_ORIGINS,
+        "--model",
+        str(model_path()),
+        "--endpoints",
+        str(settings.ENDPOINTS_FILE),
+        "--credentials",
+        str(settings.PROJECT_ROOT / "credentials.yml"),
+        "--interface",
+        settings.HOST,
+        "--port",
+        str(settings.RASA_PORT),
+        "--cors",
+        *settings.CORS_ORIGINS,
     ]
     if settings.RASA_API_TOKEN:
         args += ["--enable-api", f"--auth-token={settings.RASA_API_TOKEN}"]  # a token may start with "-"

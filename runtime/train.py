@@ -5,6 +5,7 @@ The model for a given config, domain and training data is models/<hash>.tar.gz;
 emergency backstop (safety/backstop.py) is trained here too, once per version of its data.
 Run: python -m runtime.train   (prints the model's path)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,10 +55,21 @@ def ensure_model() -> Path:
     MODELS_DIR.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=MODELS_DIR) as out:
         try:
-            rasa_cli.main([
-                "train", "--config", str(CONFIG), "--domain", str(DOMAIN), "--data", str(DATA),
-                "--out", out, "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-            ])
+            rasa_cli.main(
+                [
+                    "train",
+                    "--config",
+                    str(CONFIG),
+                    "--domain",
+                    str(DOMAIN),
+                    "--data",
+                    str(DATA),
+                    "--out",
+                    out,
+                    "--fixed-model-name",
+                    target.name.removesuffix(".tar.gz"),
+                ]
+            )
         except SystemExit as exit_:
             if exit_.code:
                 raise

@@ -6,6 +6,7 @@ guidance line that leads the answer, the language, and the words that decided. T
 NLU and the channels both use it. What it recognises is data a clinician can read and change,
 under safety/data/.
 """
+
 from safety.assessment import ASK, CALL_911, CRISIS_988, EMERGENCY, NONE, POISON_CONTROL, Assessment, assess
 
 __all__ = ["ASK", "CALL_911", "CRISIS_988", "EMERGENCY", "NONE", "POISON_CONTROL", "Assessment", "assess"]

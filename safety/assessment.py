@@ -10,6 +10,7 @@ the backstop does not overrule it. One it doubts, an `ask` phrase, or a misspell
 backstop does not confirm, asks. With no red flag, the backstop alone decides: very likely an
 emergency, or likely enough to ask.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,8 +70,7 @@ ALL = Layers()
 
 
 class Assessor:
-    def __init__(self, lexicon: Lexicon, context: Context, backstop: Optional[Backstop],
-                 layers: Layers = ALL):
+    def __init__(self, lexicon: Lexicon, context: Context, backstop: Optional[Backstop], layers: Layers = ALL):
         self.lexicon, self.context, self.backstop, self.layers = lexicon, context, backstop, layers
 
     def assess(self, text: str) -> Assessment:
@@ -102,8 +102,9 @@ class Assessor:
             if index < len(match.background) and match.background[index]:
                 continue  # a state ("pregnant", "3 weeks old"): no context judges it
             readings = [self.context.read(tokens, start, end, match.category).verdict for start, end in spans]
-            verdicts.append(CURRENT if CURRENT in readings else DISCOUNTED if all(
-                r == DISCOUNTED for r in readings) else "doubtful")
+            verdicts.append(
+                CURRENT if CURRENT in readings else DISCOUNTED if all(r == DISCOUNTED for r in readings) else "doubtful"
+            )
         return DISCOUNTED if DISCOUNTED in verdicts else CURRENT if all(v == CURRENT for v in verdicts) else "doubtful"
 
     def _chance(self, norm: str) -> float:

@@ -6,6 +6,7 @@ names the category. Both are trained from the data the project ships, once per v
 (`python -m safety.backstop`, run by `make run` and `make test` before anything starts; a
 process that finds no trained model trains it itself), and kept under models/.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,11 +47,17 @@ class Backstop:
 
 
 def _features() -> FeatureUnion:
-    return FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                  token_pattern=r"[a-z0-9]+")),
-    ])
+    return FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"[a-z0-9]+"
+                ),
+            ),
+        ]
+    )
 
 
 def example_files() -> list[Path]:
@@ -65,12 +72,12 @@ def examples() -> list[dict]:
 def train(rows: list[dict]) -> Backstop:
     texts = [normalize(row["text"]) for row in rows]
     labels = [EMERGENCY if row["label"] == EMERGENCY else "none" for row in rows]
-    detector = Pipeline([("features", _features()),
-                         ("model", LogisticRegression(C=2.0, class_weight="balanced", max_iter=5000))])
+    detector = Pipeline(
+        [("features", _features()), ("model", LogisticRegression(C=2.0, class_weight="balanced", max_iter=5000))]
+    )
     detector.fit(texts, labels)
     emergencies = [(text, row["category"]) for text, row in zip(texts, rows) if row["label"] == EMERGENCY]
-    categorizer = Pipeline([("features", _features()),
-                            ("model", LogisticRegression(C=8.0, max_iter=5000))])
+    categorizer = Pipeline([("features", _features()), ("model", LogisticRegression(C=8.0, max_iter=5000))])
     categorizer.fit([text for text, _ in emergencies], [category for _, category in emergencies])
     return Backstop(detector, categorizer)
 

@@ -8,6 +8,7 @@ doubt, and words of now ("just now", "this morning", "again") put it back in the
 The cues are data (safety/data/context.yml). A first-person statement of suicidal intent is never
 discounted but by a negation right before it.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,26 @@ CURRENT, DOUBTFUL, DISCOUNTED = "current", "doubtful", "discounted"
 _PUNCTUATION = frozenset(".!?;:,")
 SUICIDE = "suicide_self_harm"
 # Who a suicidal statement is about: the first person, said before it or inside it ("end my life").
-FIRST_PERSON = frozenset((
-    "i", "me", "myself", "yo", "matarme", "morirme", "suicidarme", "cortarme", "lastimarme", "quiero", "voy",
-    "estoy", "tengo", "puedo", "quitarme", "hacerme"))
+FIRST_PERSON = frozenset(
+    (
+        "i",
+        "me",
+        "myself",
+        "yo",
+        "matarme",
+        "morirme",
+        "suicidarme",
+        "cortarme",
+        "lastimarme",
+        "quiero",
+        "voy",
+        "estoy",
+        "tengo",
+        "puedo",
+        "quitarme",
+        "hacerme",
+    )
+)
 FIRST_PERSON_INSIDE = FIRST_PERSON | {"my", "mi"}
 # How far before a first-person statement of suicidal intent a negation reaches it.
 _SELF_NEGATION_REACH = 2
@@ -64,10 +82,19 @@ class Context:
         self.recent = compile_phrases([data["recent"]], normalize, {})
         self.ongoing = compile_phrases([data["ongoing"]], normalize, {})
         self.cues = tuple(
-            _Cue(kind, spec["where"], spec.get("reach", 0), spec["effect"], frozenset(spec.get("skip") or ()),
-                 bool(spec.get("self")), _each(spec["phrases"]), _each(spec.get("except") or []),
-                 _each([spec["stops"]] if spec.get("stops") else []))
-            for kind, spec in data["cues"].items())
+            _Cue(
+                kind,
+                spec["where"],
+                spec.get("reach", 0),
+                spec["effect"],
+                frozenset(spec.get("skip") or ()),
+                bool(spec.get("self")),
+                _each(spec["phrases"]),
+                _each(spec.get("except") or []),
+                _each([spec["stops"]] if spec.get("stops") else []),
+            )
+            for kind, spec in data["cues"].items()
+        )
 
     @classmethod
     def load(cls, path: Path = DATA) -> "Context":
@@ -103,12 +130,13 @@ class Context:
                 found.append((cue, gap))
         return found
 
-    def decide(self, tokens: list[str], start: int, end: int, category: str,
-               cues: list[tuple[_Cue, int]]) -> Reading:
+    def decide(self, tokens: list[str], start: int, end: int, category: str, cues: list[tuple[_Cue, int]]) -> Reading:
         """The verdict the cues that reach a red flag give: the first discount, else a doubt, else current."""
         low, high = self.clause(tokens, start, end)
-        self_harm = category == SUICIDE and bool(FIRST_PERSON.intersection(tokens[max(low, start - 3):start])
-                                                 or FIRST_PERSON_INSIDE.intersection(tokens[start:end]))
+        self_harm = category == SUICIDE and bool(
+            FIRST_PERSON.intersection(tokens[max(low, start - 3) : start])
+            or FIRST_PERSON_INSIDE.intersection(tokens[start:end])
+        )
         message = " " + " ".join(tokens)
         now_in_clause = bool(self.recent.search(" " + " ".join(tokens[low:high])))
         now_in_message = now_in_clause or bool(self.recent.search(message) or self.ongoing.search(message))
@@ -135,8 +163,14 @@ def _nearest(cue: _Cue, words: list[str], start: int, end: int):
     overlap), or None when the cue is not where it must be."""
     padded = " " + " ".join(words)
     offsets = {m.start(): i for i, m in enumerate(re.finditer(" ", padded))}
-    spans = lambda patterns: [(offsets[m.start()], offsets[m.start()] + m.group(0).count(" "))  # noqa: E731
-                              for pattern in patterns for m in pattern.finditer(padded)]
+
+    def spans(patterns):
+        return [
+            (offsets[m.start()], offsets[m.start()] + m.group(0).count(" "))
+            for pattern in patterns
+            for m in pattern.finditer(padded)
+        ]
+
     exceptions, stops = spans(cue.exceptions), spans(cue.stops)
     best = None
     for cue_start, cue_end in spans(cue.patterns):
@@ -151,8 +185,9 @@ def _nearest(cue: _Cue, words: list[str], start: int, end: int):
         else:  # a cue that runs into the red flag counts as right before (or after) it
             before = max(0, start - cue_end) if cue_start < start else None
             after = max(0, cue_start - end) if cue_end > end else None
-            gap = {"before": before, "after": after}.get(cue.where, min(
-                (g for g in (before, after) if g is not None), default=None))
+            gap = {"before": before, "after": after}.get(
+                cue.where, min((g for g in (before, after) if g is not None), default=None)
+            )
             if gap is not None and gap > cue.reach:
                 gap = None
         if gap is not None and (best is None or gap < best):

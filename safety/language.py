@@ -1,5 +1,6 @@
 """The language of a message, English or Spanish (lingua, limited to the two, with the models it
 ships; it reads short texts such as "ayuda" or "mi bebe tiene fiebre" well)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -19,7 +20,7 @@ def _detector():
 
 
 def confident_language(text: str) -> str | None:
-    """"en" or "es" when the text says so clearly, else None."""
+    """ "en" or "es" when the text says so clearly, else None."""
     if _SPANISH_MARKS.intersection(text.lower()):
         return SPANISH
     values = _detector().compute_language_confidence_values(text)
@@ -28,5 +29,5 @@ def confident_language(text: str) -> str | None:
 
 
 def detect(text: str, default: str = ENGLISH) -> str:
-    """"en" or "es"; `default` when the text is too short to tell."""
+    """ "en" or "es"; `default` when the text is too short to tell."""
     return confident_language(text) or default

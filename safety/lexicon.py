@@ -7,6 +7,7 @@ letters, only two swapped letters at 4 ("pian"), one edit from 5 to 7, two from 
 word of either language (wordfreq's frequencies) is never "corrected" ("cooking" is not
 "choking").
 """
+
 from __future__ import annotations
 
 import re
@@ -78,10 +79,14 @@ class Lexicon:
                 states = tuple(tuple(part.startswith(STATE) for part in parts) for parts in all_of)
                 all_of = [[part.removeprefix(STATE) for part in parts] for parts in all_of]
                 written += single + [part for parts in all_of for part in parts]
-                rules[kind] = _Rules(compile_(single) if single else None,
-                                     tuple(tuple(compile_([part]) for part in parts) for parts in all_of), states)
-            self.categories.append(Category(name, spec["line"], rules,
-                                            tuple(compile_([phrase]) for phrase in spec.get("not") or [])))
+                rules[kind] = _Rules(
+                    compile_(single) if single else None,
+                    tuple(tuple(compile_([part]) for part in parts) for parts in all_of),
+                    states,
+                )
+            self.categories.append(
+                Category(name, spec["line"], rules, tuple(compile_([phrase]) for phrase in spec.get("not") or []))
+            )
         self.lines = {category.name: category.line for category in self.categories}
         self.vocabulary = frozenset(w for w in literal_words(written, normalize, lists) if w.isalpha() and len(w) >= 4)
         self._by_length: dict[int, list[str]] = {}
@@ -136,17 +141,30 @@ class Lexicon:
         return found, corrected
 
     @staticmethod
-    def _match(category: Category, kind: str, parts: tuple[tuple[Span, ...], ...], corrected: list[str],
-               changed: set[int], background: tuple[bool, ...] = ()) -> Match:
+    def _match(
+        category: Category,
+        kind: str,
+        parts: tuple[tuple[Span, ...], ...],
+        corrected: list[str],
+        changed: set[int],
+        background: tuple[bool, ...] = (),
+    ) -> Match:
         first = [spans[0] for spans in parts]
-        return Match(category.name, kind, parts, " / ".join(" ".join(corrected[a:b]) for a, b in first),
-                     any(i in changed for a, b in first for i in range(a, b)), background)
+        return Match(
+            category.name,
+            kind,
+            parts,
+            " / ".join(" ".join(corrected[a:b]) for a, b in first),
+            any(i in changed for a, b in first for i in range(a, b)),
+            background,
+        )
 
 
 def _kept(pattern: re.Pattern, padded: str, starts: dict[int, int], excluded: list[Span]) -> tuple[Span, ...]:
     """Where `pattern` is found, but inside a look-alike."""
-    return tuple(span for span in _spans(pattern, padded, starts)
-                 if not any(s <= span[0] and span[1] <= e for s, e in excluded))
+    return tuple(
+        span for span in _spans(pattern, padded, starts) if not any(s <= span[0] and span[1] <= e for s, e in excluded)
+    )
 
 
 def _spans(pattern: re.Pattern, padded: str, starts: dict[int, int]) -> tuple[Span, ...]:

@@ -11,6 +11,7 @@ by single spaces, the way the lexicon is written:
 
 The emoji, slang and spellings are data (safety/data/normalization.yml), which a clinician can extend.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,11 +46,13 @@ def _rules() -> _Rules:
     phrases = data["phrases"]
     return _Rules(
         emoji={symbol: f" {words} " for symbol, words in data["emoji"].items()},
-        apostrophe_forms=tuple((re.compile(rf"(?<![\w']){form}(?![\w'])"), words)
-                               for form, words in data["apostrophe_forms"].items()),
+        apostrophe_forms=tuple(
+            (re.compile(rf"(?<![\w']){form}(?![\w'])"), words) for form, words in data["apostrophe_forms"].items()
+        ),
         words=data["words"],
-        phrases=re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))
-                           + r")(?!\S)"),
+        phrases=re.compile(
+            r"(?<!\S)(?:" + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + r")(?!\S)"
+        ),
         phrase_words=phrases,
     )
 

@@ -13,6 +13,7 @@ regular expressions over normalized text (safety/normalize.py).
 Words are written as people write them ("can't breathe"): they are normalized like messages,
 so both sides agree.
 """
+
 from __future__ import annotations
 
 import re
@@ -115,8 +116,7 @@ def _number(bounds: str) -> str:
     return " (?:" + "|".join(map(str, range(low, high + 1))) + r")(?:\.[0-9]+)?"
 
 
-def compile_phrases(phrases: list[str], normalize: Callable[[str], str],
-                    lists: Mapping[str, str]) -> re.Pattern:
+def compile_phrases(phrases: list[str], normalize: Callable[[str], str], lists: Mapping[str, str]) -> re.Pattern:
     """One regex for all `phrases`, to search in " " + normalized text (each match starts with a space)."""
     compiler = _Compiler(normalize, lists)
     return re.compile("(?:" + "|".join(compiler.compile(p) for p in phrases) + ")(?= |$)")

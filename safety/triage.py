@@ -13,6 +13,7 @@ change a rule's words or thresholds here without touching anything else.
     self_care  only mild cold-like symptoms, for less than 7 days, severity 3 or less
     routine    everything else
 """
+
 from __future__ import annotations
 
 import re
@@ -28,13 +29,22 @@ EMERGENCY, URGENT, ROUTINE, SELF_CARE = "emergency", "urgent", "routine", "self_
 URGENT_WORDS = re.compile(
     r"high fever|fever (?:of |over |above )?(?:10[3-9]|39\.[4-9]|4\d)|can'?t keep (?:anything|fluids|water) down|"
     r"blood in (?:my |his |her )?(?:urine|pee|stool|poop|vomit)|vomiting blood|severe pain|unbearable|"
-    r"pregnan\w* .*(?:bleeding|pain)|(?:bleeding|pain) .*pregnan|sudden(?:ly)? (?:can'?t see|lost (?:my )?(?:vision|hearing)|"
-    r"blurr?y vision)|getting (?:much |a lot |quickly )?worse|worse(?:ning)? (?:fast|quickly)|"
-    r"(?:baby|infant|newborn).*fever|fever.*(?:baby|infant|newborn)", re.I)
-MILD_WORDS = re.compile(r"runny nose|stuffy nose|congest|sneez|sore throat|scratchy throat|mild cough|\bcough\b|"
-                        r"\bcold\b|sniffl|blocked nose|post ?nasal", re.I)
-NOT_MILD_WORDS = re.compile(r"fever|short(?:ness)? of breath|wheez|chest|rash|vomit|diarrh|pain|bleed|swell|dizz|"
-                            r"faint|confus", re.I)
+    r"pregnan\w* .*(?:bleeding|pain)|(?:bleeding|pain) .*pregnan|"
+    r"sudden(?:ly)? (?:can'?t see|lost (?:my )?(?:vision|hearing)|blurr?y vision)|"
+    r"getting (?:much |a lot |quickly )?worse|worse(?:ning)? (?:fast|quickly)|"
+    r"(?:baby|infant|newborn).*fever|fever.*(?:baby|infant|newborn)",
+    re.I,
+)
+MILD_WORDS = re.compile(
+    r"runny nose|stuffy nose|congest|sneez|sore throat|scratchy throat|mild cough|\bcough\b|"
+    r"\bcold\b|sniffl|blocked nose|post ?nasal",
+    re.I,
+)
+NOT_MILD_WORDS = re.compile(
+    r"fever|short(?:ness)? of breath|wheez|chest|rash|vomit|diarrh|pain|bleed|swell|dizz|"
+    r"faint|confus",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,14 @@ def _urgent_words(a: Answers) -> bool:
 
 def _mild_cold(a: Answers) -> bool:
     complaint = f"{a.reason}. {a.symptoms}"
-    return (bool(MILD_WORDS.search(complaint)) and not NOT_MILD_WORDS.search(complaint)
-            and a.since_days is not None and a.since_days < 7 and a.severity is not None and a.severity <= 3)
+    return (
+        bool(MILD_WORDS.search(complaint))
+        and not NOT_MILD_WORDS.search(complaint)
+        and a.since_days is not None
+        and a.since_days < 7
+        and a.severity is not None
+        and a.severity <= 3
+    )
 
 
 RULES: tuple[tuple[str, str, Callable[[Answers], bool]], ...] = (
@@ -100,8 +116,20 @@ def triage(answers: Answers) -> Triage:
     raise AssertionError("the last rule always matches")
 
 
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "few": 3, "couple": 2, "several": 4}
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "few": 3,
+    "couple": 2,
+    "several": 4,
+}
 _UNITS = {"hour": 0, "day": 1, "night": 1, "week": 7, "month": 30, "year": 365}
 
 
@@ -114,8 +142,11 @@ def days_since(text: str) -> Optional[int]:
         return 2
     if re.search(r"\b(yesterday|last night)\b", text):
         return 1
-    match = re.search(r"\b(\d+|a|an|one|two|three|four|five|six|seven|few|couple|several)\s+(?:of\s+)?"
-                      r"(hour|day|night|week|month|year)s?\b", text)
+    match = re.search(
+        r"\b(\d+|a|an|one|two|three|four|five|six|seven|few|couple|several)\s+(?:of\s+)?"
+        r"(hour|day|night|week|month|year)s?\b",
+        text,
+    )
     if match:
         count = int(match.group(1)) if match.group(1).isdigit() else _NUMBER_WORDS[match.group(1)]
         return count * _UNITS[match.group(2)]

@@ -4,6 +4,7 @@ test session.
 HEALTHTIGO_PROFILE=production (`make test-production`) runs the tests that use the stack against
 the production profile: two rasa and two action servers behind nginx, on PostgreSQL and Redis.
 The others do not depend on the profile and ran in `make test`."""
+
 from __future__ import annotations
 
 import os
@@ -53,10 +54,15 @@ def stack(model, twilio, tmp_path_factory) -> Stack:
     logs = tmp_path_factory.mktemp("stack")
     # DEBUG: the logs searched for patient data are the most talkative Rasa writes.
     env = server_environment(
-        logs / "test.env", LOG_LEVEL="DEBUG", TWILIO_AUTH_TOKEN=twilio.auth_token,
-        TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_FROM_NUMBER=twilio.from_number, TWILIO_API_URL=twilio.url,
+        logs / "test.env",
+        LOG_LEVEL="DEBUG",
+        TWILIO_AUTH_TOKEN=twilio.auth_token,
+        TWILIO_ACCOUNT_SID=twilio.account_sid,
+        TWILIO_FROM_NUMBER=twilio.from_number,
+        TWILIO_API_URL=twilio.url,
         # Twilio signs the public address, which a proxy in front makes differ from the server's own.
-        SMS_WEBHOOK_URL=SMS_PUBLIC_URL)
+        SMS_WEBHOOK_URL=SMS_PUBLIC_URL,
+    )
     if not PRODUCTION:
         running = Stack.create(env, logs).start()
         yield running
@@ -66,8 +72,12 @@ def stack(model, twilio, tmp_path_factory) -> Stack:
     if missing:
         pytest.exit(f"The production profile cannot start: {missing}", returncode=1)
     with vault_urls("postgresql", logs) as (data_url, keys_url):
-        env.update(DATABASE_URL=data_url, KEYSTORE_URL=keys_url, REDIS_URL=REDIS_URL,
-                   REDIS_KEY_PREFIX=f"test{uuid.uuid4().hex[:12]}")
+        env.update(
+            DATABASE_URL=data_url,
+            KEYSTORE_URL=keys_url,
+            REDIS_URL=REDIS_URL,
+            REDIS_KEY_PREFIX=f"test{uuid.uuid4().hex[:12]}",
+        )
         running = Stack.replicated(env, logs).start()
         yield running
         running.stop()

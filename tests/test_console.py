@@ -1,5 +1,6 @@
 """The staff console against the running servers and the real vault: accounts, roles, CSRF,
 lock-out, TOTP, and handoffs answered through the widget's and the SMS channel."""
+
 import re
 import secrets
 import time
@@ -25,8 +26,14 @@ class Console:
 
     def _send(self, method: str, path: str, extra=None, **kwargs) -> requests.Response:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        reply = requests.request(method, self.base + path, headers={"Cookie": cookie, **(extra or {})},
-                                 allow_redirects=False, timeout=60, **kwargs)
+        reply = requests.request(
+            method,
+            self.base + path,
+            headers={"Cookie": cookie, **(extra or {})},
+            allow_redirects=False,
+            timeout=60,
+            **kwargs,
+        )
         for name, value in reply.cookies.items():
             if value:
                 self.cookies[name] = value
@@ -78,6 +85,7 @@ def officer(stack):
 
 
 # -- who may see what -----------------------------------------------------------------------
+
 
 def test_a_logged_out_user_gets_the_login_page(stack):
     for path in ("/", "/queue", "/queue.json", "/tickets/T-000000", "/privacy/requests", "/privacy/audit"):
@@ -153,9 +161,11 @@ def test_the_privacy_officer_needs_the_second_factor(stack, vault):
 def test_a_page_refreshing_itself_does_not_keep_the_session_alive(agent, vault):
     def last_seen():
         with vault.data.connect() as db:
-            return db.execute(select(func.max(staff_sessions.c.last_seen)).join(
-                staff_accounts, staff_accounts.c.id == staff_sessions.c.staff_id).where(
-                staff_accounts.c.username == agent.name)).scalar()
+            return db.execute(
+                select(func.max(staff_sessions.c.last_seen))
+                .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.staff_id)
+                .where(staff_accounts.c.username == agent.name)
+            ).scalar()
 
     agent.get("/queue")
     seen = last_seen()
@@ -172,6 +182,7 @@ def test_contact_details_are_masked_but_the_clinics_own_are_not():
 
 
 # -- handoffs -------------------------------------------------------------------------------
+
 
 def ticket_of(agent, summary_words: str) -> str:
     rows = agent.get("/queue.json").json()
@@ -254,6 +265,7 @@ def test_a_patient_who_asked_for_deletion_disappears_from_the_console(stack, age
 
 # -- the privacy officer --------------------------------------------------------------------
 
+
 def test_the_privacy_officer_works_the_rights_queue(officer, vault):
     _, _, _, subject = new_patient(vault)
     denied = vault.rights.open(subject, "correction", channel="web", details={"field": "email", "value": "a@b.org"})
@@ -278,8 +290,13 @@ def test_the_privacy_officer_works_the_rights_queue(officer, vault):
 
 def test_a_patient_with_a_deletion_request_waiting_is_not_shown_either(agent, vault):
     _, _, _, subject = new_patient(vault)
-    ticket = vault.tickets.open("handoff", subject, "Asked for a person in the web chat.", channel="web",
-                                conversation_id=vault.conversations.id_for(f"web_{secrets.token_hex(8)}"))
+    ticket = vault.tickets.open(
+        "handoff",
+        subject,
+        "Asked for a person in the web chat.",
+        channel="web",
+        conversation_id=vault.conversations.id_for(f"web_{secrets.token_hex(8)}"),
+    )
     assert ticket.id in [row["id"] for row in agent.get("/queue.json").json()]
     vault.rights.open(subject, "deletion", channel="web")
     assert ticket.id not in [row["id"] for row in agent.get("/queue.json").json()]
@@ -297,7 +314,7 @@ def test_an_emergency_while_waiting_raises_the_ticket_above_the_others_with_an_a
     waiting = next(row for row in rows if "Last message: I want to talk to a person about my bill" in row["summary"])
     assert ticket["emergency"] and not waiting["emergency"]
     assert ids.index(ticket["id"]) < ids.index(waiting["id"])
-    assert all(row["emergency"] for row in rows[:ids.index(ticket["id"]) + 1])
+    assert all(row["emergency"] for row in rows[: ids.index(ticket["id"]) + 1])
     agent.get("/queue")
     alert = re.search(r'<div id="emergency-alert"[^>]*>', agent.page).group(0)
     assert 'role="alert"' in alert and "hidden" not in alert

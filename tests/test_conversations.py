@@ -1,4 +1,5 @@
 """Each conversation of the assistant, over the REST channel of the real servers."""
+
 import pytest
 import requests
 
@@ -45,13 +46,16 @@ def test_contact_info_is_given_exactly_as_the_policy_gives_it(stack, sender):
         assert fact in reply
 
 
-@pytest.mark.parametrize("question, expected, not_expected", [
-    ("do you share my data with anyone?", "explicit consent", "we collect four kinds"),
-    ("how long do you keep my information?", "as long as we need it", "explicit consent"),
-    ("what information do you collect?", "four kinds of information", "as long as we need"),
-    ("is my data safe with you?", "unauthorized access", "four kinds"),
-    ("what are my privacy rights?", "machine-readable", "four kinds"),
-])
+@pytest.mark.parametrize(
+    "question, expected, not_expected",
+    [
+        ("do you share my data with anyone?", "explicit consent", "we collect four kinds"),
+        ("how long do you keep my information?", "as long as we need it", "explicit consent"),
+        ("what information do you collect?", "four kinds of information", "as long as we need"),
+        ("is my data safe with you?", "unauthorized access", "four kinds"),
+        ("what are my privacy rights?", "machine-readable", "four kinds"),
+    ],
+)
 def test_privacy_question_answers_the_question_asked(stack, sender, question, expected, not_expected):
     reply = texts(stack.say(sender, question)).lower()
     assert expected.lower() in reply
@@ -67,8 +71,12 @@ def test_low_confidence_asks_to_rephrase_and_offers_a_person(stack, sender):
     candidates = [text for _, text in examples(PROJECT_ROOT / "tests" / "nlu" / "heldout.yml")]
     unclear = None
     for text in candidates:
-        parse = requests.post(f"{stack.base_url}/model/parse", params={"token": stack.env["RASA_API_TOKEN"]},
-                              json={"text": text}, timeout=30).json()
+        parse = requests.post(
+            f"{stack.base_url}/model/parse",
+            params={"token": stack.env["RASA_API_TOKEN"]},
+            json={"text": text},
+            timeout=30,
+        ).json()
         if parse["intent"]["name"] == "nlu_fallback" and "red_flag" not in str(parse["entities"]):
             unclear = text
             break
@@ -79,12 +87,15 @@ def test_low_confidence_asks_to_rephrase_and_offers_a_person(stack, sender):
     assert "I want to talk to a person" in payloads
 
 
-@pytest.mark.parametrize("message, lead", [
-    ("my father collapsed", "Call 911 now"),
-    ("I have crushing chest pain", "Call 911 now"),
-    ("I want to kill myself", "988"),
-    ("my toddler swallowed bleach", "1-800-222-1222"),
-])
+@pytest.mark.parametrize(
+    "message, lead",
+    [
+        ("my father collapsed", "Call 911 now"),
+        ("I have crushing chest pain", "Call 911 now"),
+        ("I want to kill myself", "988"),
+        ("my toddler swallowed bleach", "1-800-222-1222"),
+    ],
+)
 def test_emergency_is_answered_at_once_with_its_guidance(stack, sender, message, lead):
     reply = texts(stack.say(sender, message))
     assert lead in reply and "911" in reply

@@ -2,6 +2,7 @@
 evaluation set) in a fresh conversation, in every form, in a conversation handed to staff, by SMS
 after STOP and in the widget; the danger question and its answers; and the open part's figures in
 the middle of a form and in a handed-off conversation."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -91,7 +92,8 @@ def test_an_emergency_while_handed_to_staff_is_answered_and_raised_to_the_top_of
     assert vault.tickets.get(ticket.id).emergency
     queue = [t.id for t in vault.tickets.handoff_queue("nobody")]
     assert queue.index(ticket.id) < queue.index(
-        vault.tickets.open_handoff(vault.conversations.id_for(waiting.sender)).id)
+        vault.tickets.open_handoff(vault.conversations.id_for(waiting.sender)).id
+    )
 
 
 @pytest.mark.parametrize("category", sorted(SPANISH))
@@ -169,6 +171,7 @@ def test_the_danger_question_is_asked_in_spanish_to_a_spanish_message(stack):
 
 # -- the figures through the servers -------------------------------------------------------------
 
+
 def through(stack, steps, message) -> str:
     chat = Chat(stack)
     for step in steps:
@@ -176,10 +179,9 @@ def through(stack, steps, message) -> str:
     return answered(chat, message.text)
 
 
-@pytest.mark.parametrize("state, steps", [
-    ("intake form", ["I feel unwell"]),
-    ("handed to staff", ["let me talk to someone"]),
-])
+@pytest.mark.parametrize(
+    "state, steps", [("intake form", ["I feel unwell"]), ("handed to staff", ["let me talk to someone"])]
+)
 def test_the_open_part_meets_the_targets_through_the_servers(stack, write_report, state, steps):
     sample = OPEN[::2]
     with ThreadPoolExecutor(4) as pool:
@@ -193,10 +195,12 @@ def test_the_open_part_meets_the_targets_through_the_servers(stack, write_report
         return Assessment(level, line=assess(text).line, language=assess(text).language)
 
     figures = evaluate(sample, seen)
-    write_report(f"safety-through-servers-{state.replace(' ', '-')}",
-                 f"{state}: recall {figures.recall}\n  hard negatives {figures.hard_negative_alarms}\n"
-                 f"  ordinary {figures.ordinary_alarms}\n  danger question on must-escalate "
-                 f"{figures.asked_on_emergencies}")
+    write_report(
+        f"safety-through-servers-{state.replace(' ', '-')}",
+        f"{state}: recall {figures.recall}\n  hard negatives {figures.hard_negative_alarms}\n"
+        f"  ordinary {figures.ordinary_alarms}\n  danger question on must-escalate "
+        f"{figures.asked_on_emergencies}",
+    )
     assert figures.recall.value >= 0.98
     assert figures.recall_by_category["suicide_self_harm"].value >= 0.99
     assert figures.hard_negative_alarms.value <= 0.05 and figures.ordinary_alarms.value <= 0.01

@@ -3,6 +3,7 @@ in the production profile; otherwise the SQLite vault write-locked by another pr
 write of the servers waits, then fails), an emergency message gets the full emergency answer, from
 the channel, in a fresh conversation, in one handed to staff and by SMS; the failure is logged
 without the patient's words; and the service is ready again once the vault is back."""
+
 import re
 import sqlite3
 import subprocess
@@ -59,8 +60,9 @@ def ready_again(stack, seconds=90) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if stack.ready().status_code == 200 and "Healthtigo" in " ".join(texts(stack.say(
-                    f"test-{uuid.uuid4().hex}", "hi there"))):
+            if stack.ready().status_code == 200 and "Healthtigo" in " ".join(
+                texts(stack.say(f"test-{uuid.uuid4().hex}", "hi there"))
+            ):
                 return True
         except Exception:  # still recovering
             pass
@@ -92,8 +94,10 @@ def test_the_emergency_answer_reaches_the_patient_when_the_vault_is_unavailable(
 
 def test_a_message_that_is_no_emergency_gets_the_apology_while_postgresql_is_down(stack):
     if stack.env["DATABASE_URL"].startswith("sqlite"):
-        pytest.skip("PostgreSQL is stopped in the production profile only; a write-locked SQLite vault makes an "
-                    "ordinary turn wait for the lock (30 s) before the apology")
+        pytest.skip(
+            "PostgreSQL is stopped in the production profile only; a write-locked SQLite vault makes an "
+            "ordinary turn wait for the lock (30 s) before the apology"
+        )
     with vault_unavailable(stack):
         replies = stack.say(f"test-{uuid.uuid4().hex}", "hello")
     assert answer(replies) == APOLOGY

@@ -1,5 +1,6 @@
 """The assistant's conversations end to end: REST channel, rasa server, action server and vault,
 with the database checked after each flow."""
+
 import json
 import random
 import re
@@ -29,6 +30,7 @@ def chat(stack):
 
 
 # -- identity ------------------------------------------------------------------------------
+
 
 def test_a_wrong_code_is_refused_and_nothing_personal_is_shown(chat, vault):
     name, born, _, subject = new_patient(vault)
@@ -70,6 +72,7 @@ def test_a_minor_cannot_register_alone(chat):
 
 # -- scheduling ----------------------------------------------------------------------------
 
+
 def test_booking_with_confirmation_and_an_sms_without_health_details(chat, vault):
     name, born, phone, subject = new_patient(vault)
     chat("could you please create meeting with Dr. Patel next week")
@@ -83,7 +86,8 @@ def test_booking_with_confirmation_and_an_sms_without_health_details(chat, vault
     assert "You're booked" in reply and "text" in reply
     booked = vault.appointments.upcoming(subject)
     assert [(a.provider_id, a.starts_at.astimezone(CLINIC_TZ).hour, a.visit_type) for a in booked] == [
-        ("patel", 14, "video")]
+        ("patel", 14, "video")
+    ]
     sms = vault.outbox.messages(subject)[0]
     assert sms.purpose == "confirmation" and sms.recipient == phone
     assert "Dr. Maya Patel" in sms.body and "2:00 pm" in sms.body
@@ -140,14 +144,16 @@ def test_reschedule_cancel_and_list(chat, vault):
     assert "move your appointment" in chat(f"{spoken(later)} at 4pm")
     assert "now" in chat("yes")
     moved = vault.appointments.upcoming(subject)
-    assert [(a.id, a.starts_at.astimezone(CLINIC_TZ).date(), a.starts_at.astimezone(CLINIC_TZ).hour)
-            for a in moved] == [(appointment.id, later, 16)]
+    assert [
+        (a.id, a.starts_at.astimezone(CLINIC_TZ).date(), a.starts_at.astimezone(CLINIC_TZ).hour) for a in moved
+    ] == [(appointment.id, later, 16)]
     assert "Shall I cancel" in chat("cancel my visit")
     assert "cancelled" in chat("yes")
     assert vault.appointments.upcoming(subject) == []
 
 
 # -- intake and triage ----------------------------------------------------------------------
+
 
 def test_intake_with_consent_stores_each_answer_encrypted_and_triages(chat, vault):
     name, born, _, subject = new_patient(vault)
@@ -195,7 +201,8 @@ def test_an_unidentified_patient_is_not_asked_for_consent_and_nothing_is_stored(
     reply = chat("yes")
     assert "stored" not in reply and "can't diagnose" in reply
     assert vault.conversations.subject_of(chat.sender) and not vault.consent.history(
-        vault.conversations.subject_of(chat.sender))
+        vault.conversations.subject_of(chat.sender)
+    )
 
 
 def test_an_emergency_in_the_middle_of_the_intake_is_answered_at_once(chat):
@@ -207,6 +214,7 @@ def test_an_emergency_in_the_middle_of_the_intake_is_answered_at_once(chat):
 
 
 # -- support ---------------------------------------------------------------------------------
+
 
 def test_medication_questions_get_no_dosing_advice_and_refills_go_to_the_care_team(chat, vault):
     reply = chat("how many ibuprofen can I take with my blood pressure pills?")
@@ -239,6 +247,7 @@ def test_handoff_pauses_the_bot_and_an_emergency_still_gets_an_answer(chat, vaul
 
 
 # -- data rights -----------------------------------------------------------------------------
+
 
 def test_access_and_export_are_delivered_as_expiring_links(chat, vault):
     name, born, _, subject = new_patient(vault)
@@ -280,7 +289,9 @@ def test_correction_objection_opt_out_and_withdrawal(chat, vault):
     assert "correction request" in reply
     correction = vault.rights.list(subject_id=subject)[0]
     assert correction.kind == "correction" and correction.details == {
-        "field": "address", "value": "12 Main St, Frisco, TX 75034"}
+        "field": "address",
+        "value": "12 Main St, Frisco, TX 75034",
+    }
     assert "stopped using your data for research" in chat("don't use my data for research")
     assert not vault.consent.allows(subject, "research")
     assert "won't get promotional messages" in chat("stop sending me offers")
@@ -307,6 +318,7 @@ def test_nothing_a_patient_said_is_stored_or_logged_in_plaintext(stack, vault, c
     verify(chat, vault, name, born, subject)
     chat("I have purple tingling in my left earlobe")
     from harness.databases import stored_bytes
+
     stored, logs = stored_bytes(stack), stack.logs()
     for secret in (name, name.split()[1], phone[2:], phone, born.strftime("%m/%d/%Y"), "earlobe"):
         assert secret.encode() not in stored, secret

@@ -1,4 +1,5 @@
 """`make run`'s launcher: both servers in one process group, one signal stops both, a crash is reported."""
+
 import os
 import signal
 import socket
@@ -15,8 +16,13 @@ from harness.servers import PROJECT_ROOT, migrate_vault, server_environment
 def launch(env):
     migrate_vault(env)
     return subprocess.Popen(
-        [sys.executable, "-m", "runtime.launch"], cwd=PROJECT_ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [sys.executable, "-m", "runtime.launch"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -41,7 +47,8 @@ def test_both_servers_start_answer_and_stop_on_one_interrupt(model, tmp_path):
         assert f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook" in output
         reply = requests.post(
             f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook",
-            json={"sender": "launch-test", "message": "what's your e-mail address?"}, timeout=60,
+            json={"sender": "launch-test", "message": "what's your e-mail address?"},
+            timeout=60,
         ).json()
         assert "support@healthtigo.com" in reply[0]["text"]
         demo = f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/widget/"

@@ -1,4 +1,5 @@
 """The Redis lock store shared by the replicas: tickets are issued and returned atomically."""
+
 import asyncio
 import threading
 import uuid
@@ -71,7 +72,13 @@ def test_one_conversation_is_handled_by_one_replica_at_a_time_in_order(stores):
 
 def test_redis_urls_become_the_lock_stores_settings():
     assert redis_settings("rediss://user:secret@cache.internal:6380/2") == {
-        "host": "cache.internal", "port": 6380, "db": 2, "username": "user", "password": "secret", "use_ssl": True}
+        "host": "cache.internal",
+        "port": 6380,
+        "db": 2,
+        "username": "user",
+        "password": "secret",
+        "use_ssl": True,
+    }
     with pytest.raises(ValueError):
         redis_settings("http://cache.internal")
     assert lock_store.POLL_SECONDS < 0.1

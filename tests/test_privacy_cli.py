@@ -1,4 +1,5 @@
 """The privacy officer's command line, against a real vault; every command leaves an audit entry."""
+
 import json
 import re
 import subprocess
@@ -20,8 +21,14 @@ def officer(tmp_path):
     vault = Vault(VaultConfig.from_env(env))
 
     def run(*args, ok=True):
-        done = subprocess.run([sys.executable, "-m", "privacy", *args, "--as", "ida"], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "privacy", *args, "--as", "ida"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert (done.returncode == 0) == ok, done.stdout + done.stderr
         assert "Traceback" not in done.stderr
         return done.stdout + done.stderr
@@ -36,8 +43,9 @@ def audited(vault, action):
 
 def test_the_officer_works_the_queue_from_the_command_line(officer, tmp_path):
     run, vault = officer
-    person = vault.patients.register("Zebulon Quartermaine", date(1961, 3, 14), phone="214-555-0147",
-                                     actor="staff:front-desk", reason="registration")
+    person = vault.patients.register(
+        "Zebulon Quartermaine", date(1961, 3, 14), phone="214-555-0147", actor="staff:front-desk", reason="registration"
+    )
     vault.consent.grant(person.subject_id, "marketing", channel="web", wording="Send me offers.")
     access = vault.rights.open(person.subject_id, "access", channel="web").request
     deletion = vault.rights.open(person.subject_id, "deletion", channel="web").request

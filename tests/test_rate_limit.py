@@ -1,5 +1,6 @@
 """Rate limits shared by the replicas through Redis: one bucket per sender, whichever replica
 a message reaches."""
+
 import asyncio
 import uuid
 

@@ -2,6 +2,7 @@
 conversation is handled in order whichever replica its messages reach, a staff reply sent
 through one replica reaches the patient's socket on the other, and a replica killed while
 patients talk loses and repeats nothing, then rejoins."""
+
 import asyncio
 import os
 import signal
@@ -33,8 +34,9 @@ def test_one_conversation_sent_to_both_replicas_at_once_is_handled_in_order(stac
 
         def send(url, text, sender=sender, start=start):
             start.wait()
-            return requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                 timeout=60).json()
+            return requests.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+            ).json()
 
         with ThreadPoolExecutor(2) as pool:
             replies = list(pool.map(send, stack.replica_urls, QUESTIONS))
@@ -58,7 +60,9 @@ def test_a_staff_reply_through_one_replica_reaches_the_patient_on_the_other(stac
         appended = requests.post(
             f"{second}/conversations/{sender}/tracker/events",
             params={"output_channel": "latest", "execute_side_effects": "true", "token": stack.env["RASA_API_TOKEN"]},
-            json=[{"event": "bot", "text": "Hello, this is Dana from the front desk."}], timeout=30)
+            json=[{"event": "bot", "text": "Hello, this is Dana from the front desk."}],
+            timeout=30,
+        )
         assert appended.status_code == 200
         assert browser.next("bot_uttered")["text"] == "Hello, this is Dana from the front desk."
     finally:
@@ -68,9 +72,17 @@ def test_a_staff_reply_through_one_replica_reaches_the_patient_on_the_other(stac
 def test_a_replica_killed_while_patients_talk_loses_nothing_and_rejoins(stack, twilio):
     vault = stack.vault()
     clinic = Clinic(stack.base_url, vault, twilio, SMS_PUBLIC_URL)
-    patients = [new_patient(channel, script) for channel, script in
-                [("rest", "greeting"), ("rest", "booking"), ("rest", "intake"), ("rest", "rights"),
-                 ("sms", "sms")] * 2]
+    patients = [
+        new_patient(channel, script)
+        for channel, script in [
+            ("rest", "greeting"),
+            ("rest", "booking"),
+            ("rest", "intake"),
+            ("rest", "rights"),
+            ("sms", "sms"),
+        ]
+        * 2
+    ]
     victim = stack.rasa.members[0]
 
     async def run():

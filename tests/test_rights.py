@@ -1,5 +1,6 @@
 """Consent, data-subject rights, retention and research data, at the vault level,
 on SQLite and PostgreSQL, with a clock the tests move."""
+
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -40,10 +41,17 @@ def vault(vault_config, clock):
     opened.close()
 
 
-def patient(vault, name="Zebulon Quartermaine", born=date(1961, 3, 14), phone="214-555-0147",
-            email="zebulon.quartermaine@example.org", address="77 Canary Lane, Plano, TX 75024"):
-    return vault.patients.register(name, born, phone=phone, email=email, address=address,
-                                   actor="staff:front-desk", reason="registration")
+def patient(
+    vault,
+    name="Zebulon Quartermaine",
+    born=date(1961, 3, 14),
+    phone="214-555-0147",
+    email="zebulon.quartermaine@example.org",
+    address="77 Canary Lane, Plano, TX 75024",
+):
+    return vault.patients.register(
+        name, born, phone=phone, email=email, address=address, actor="staff:front-desk", reason="registration"
+    )
 
 
 def verified(vault, request, via="sms"):
@@ -56,6 +64,7 @@ def verified(vault, request, via="sms"):
 
 # -- consent ----------------------------------------------------------------------
 
+
 def test_purposes_are_off_until_granted_and_withdrawal_is_immediate(vault):
     subject = patient(vault).subject_id
     assert vault.consent.state(subject) == dict.fromkeys(vault.consent.state(subject), False)
@@ -65,7 +74,9 @@ def test_purposes_are_off_until_granted_and_withdrawal_is_immediate(vault):
     assert not vault.consent.allows(subject, "marketing")
     history = vault.consent.history(subject)
     assert [(e.purpose, e.granted, e.channel, e.wording) for e in history] == [
-        ("marketing", True, "web", "Send me news and offers."), ("marketing", False, "sms", "STOP")]
+        ("marketing", True, "web", "Send me news and offers."),
+        ("marketing", False, "sms", "STOP"),
+    ]
     assert all(e.policy_version and e.acted_by == "self" for e in history)
 
 
@@ -84,8 +95,9 @@ def test_a_send_that_consent_does_not_allow_is_refused_counted_and_audited(vault
 
 
 def test_a_minor_cannot_consent_alone_but_a_recorded_parent_can(vault, clock):
-    child = patient(vault, name="Kid Quartermaine", born=date(2015, 6, 1), email="kid@example.org",
-                    phone="214-555-0190").subject_id
+    child = patient(
+        vault, name="Kid Quartermaine", born=date(2015, 6, 1), email="kid@example.org", phone="214-555-0190"
+    ).subject_id
     parent = patient(vault).subject_id
     with pytest.raises(ConsentRequired, match="under 18"):
         vault.consent.grant(child, "care", channel="web", wording="I agree to storing my health data.")
@@ -98,22 +110,26 @@ def test_a_minor_cannot_consent_alone_but_a_recorded_parent_can(vault, clock):
     with pytest.raises(ConsentRequired):  # the request for a minor also comes from the representative
         vault.rights.open(child, "access", channel="web")
     assert vault.rights.open(child, "access", channel="web", acted_by=parent).request.requested_by.startswith(
-        "representative:")
+        "representative:"
+    )
 
 
 def test_a_disclosure_needs_a_basis_and_consent_when_consent_is_the_basis(vault):
     subject = patient(vault).subject_id
     with pytest.raises(ConsentRequired):
-        vault.disclosures.record(subject, "Acme Wellness App", "consent", "wellness coaching", "health records",
-                                 actor="staff:records")
-    vault.disclosures.record(subject, "Dr. Ortiz, Frisco Cardiology", "treatment", "referral", "health records",
-                             actor="staff:records")
+        vault.disclosures.record(
+            subject, "Acme Wellness App", "consent", "wellness coaching", "health records", actor="staff:records"
+        )
+    vault.disclosures.record(
+        subject, "Dr. Ortiz, Frisco Cardiology", "treatment", "referral", "health records", actor="staff:records"
+    )
     with pytest.raises(InvalidInput):
         vault.disclosures.record(subject, "Someone", "curiosity", "none", "all", actor="staff:records")
     assert [d.recipient for d in vault.disclosures.of(subject)] == ["Dr. Ortiz, Frisco Cardiology"]
 
 
 # -- identity verification -----------------------------------------------------------
+
 
 def test_a_wrong_code_an_expired_code_and_too_many_attempts_are_refused(vault, clock):
     subject = patient(vault).subject_id
@@ -147,11 +163,13 @@ def test_a_wrong_code_an_expired_code_and_too_many_attempts_are_refused(vault, c
 
 # -- the rights, end to end --------------------------------------------------------------
 
+
 def test_access_gives_a_readable_summary_and_the_records_behind_an_expiring_link(vault, clock):
     subject = patient(vault).subject_id
     vault.records.put(subject, "allergy", "penicillin", actor="patient", reason="intake")
-    vault.disclosures.record(subject, "Dr. Ortiz, Frisco Cardiology", "treatment", "referral", "health records",
-                             actor="staff:records")
+    vault.disclosures.record(
+        subject, "Dr. Ortiz, Frisco Cardiology", "treatment", "referral", "health records", actor="staff:records"
+    )
     request = vault.rights.open(subject, "access", channel="web").request
     assert request.status == "received"
     assert request.due_at == business_days_after(clock.now, 15) == datetime(2026, 3, 23, 9, 0, tzinfo=timezone.utc)
@@ -168,7 +186,11 @@ def test_access_gives_a_readable_summary_and_the_records_behind_an_expiring_link
     assert any("registration" in s for s in summary["sources"]) and summary["purposes"] and summary["retention"]
     assert copy["records"]["records"][0]["value"] == "penicillin"
     assert [s.status for s in vault.rights.history(request.id)] == [
-        "received", "identity_verified", "in_progress", "completed"]
+        "received",
+        "identity_verified",
+        "in_progress",
+        "completed",
+    ]
     clock.advance(days=8)
     with pytest.raises(NotFound, match="expired"):
         vault.exports.fetch(result.download_token)
@@ -179,8 +201,10 @@ def test_portability_gives_a_valid_fhir_r4_bundle(vault):
     vault.records.put(subject, "intake", "Reason for visit: cough", actor="patient", reason="intake")
     vault.records.put(subject, "medication", "lisinopril", actor="patient", reason="intake")
     vault.consent.grant(subject, "care", channel="web", wording="I agree to storing my health data for my care.")
-    vault.conversations.save("web-z", [{"event": "user", "text": "hello", "timestamp": 1.0},
-                                       {"event": "bot", "text": "Hi!", "timestamp": 2.0}])
+    vault.conversations.save(
+        "web-z",
+        [{"event": "user", "text": "hello", "timestamp": 1.0}, {"event": "bot", "text": "Hi!", "timestamp": 2.0}],
+    )
     vault.conversations.link_patient("web-z", subject)
     request = vault.rights.open(subject, "portability", channel="web").request
     verified(vault, request)
@@ -194,8 +218,9 @@ def test_portability_gives_a_valid_fhir_r4_bundle(vault):
 
 def test_a_correction_keeps_old_and_new_encrypted_and_a_medical_record_is_amended(vault):
     subject = patient(vault).subject_id
-    request = vault.rights.open(subject, "correction", channel="web",
-                                details={"field": "address", "value": "12 Main St, Frisco, TX 75034"}).request
+    request = vault.rights.open(
+        subject, "correction", channel="web", details={"field": "address", "value": "12 Main St, Frisco, TX 75034"}
+    ).request
     verified(vault, request)
     vault.rights.approve(request.id, actor="privacy_officer:ida")
     patient_id = vault.patients.find(phone="214-555-0147")
@@ -205,8 +230,9 @@ def test_a_correction_keeps_old_and_new_encrypted_and_a_medical_record_is_amende
     assert b"Canary Lane" not in row.old_value and b"Main St" not in row.new_value
     assert vault.sealer.open(row.old_value, "corrections", "old_value", row.id) == "77 Canary Lane, Plano, TX 75024"
     original = vault.records.put(subject, "allergy", "penicilin", actor="patient", reason="intake")
-    request = vault.rights.open(subject, "correction", channel="web",
-                                details={"record_id": original, "value": "penicillin"}).request
+    request = vault.rights.open(
+        subject, "correction", channel="web", details={"record_id": original, "value": "penicillin"}
+    ).request
     assert request.due_at - request.received_at == timedelta(days=60)
     verified(vault, request)
     vault.rights.approve(request.id, actor="privacy_officer:ida")
@@ -288,8 +314,11 @@ def test_objection_opt_out_and_withdrawal_take_effect_at_once(vault):
 def test_the_queue_lists_overdue_requests_first(vault, clock):
     first = vault.rights.open(patient(vault).subject_id, "deletion", channel="web").request
     clock.advance(days=10)
-    second = vault.rights.open(patient(vault, name="Other Person", phone="214-555-0100", email="o@example.org")
-                               .subject_id, "access", channel="web").request
+    second = vault.rights.open(
+        patient(vault, name="Other Person", phone="214-555-0100", email="o@example.org").subject_id,
+        "access",
+        channel="web",
+    ).request
     clock.advance(days=21)  # the deletion is now 31 days old: overdue; the access is due in 4 days
     assert [r.id for r in vault.rights.list()] == [first.id, second.id]
     assert vault.rights.list()[0].overdue(clock.now)
@@ -320,6 +349,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(vault):
 
 # -- retention and research ------------------------------------------------------------
 
+
 def test_the_sweep_removes_old_codes_transcripts_and_links_but_keeps_what_is_current(vault, clock):
     subject = patient(vault).subject_id
     vault.records.put(subject, "symptom", "cough", actor="patient", reason="intake")
@@ -337,12 +367,22 @@ def test_the_sweep_removes_old_codes_transcripts_and_links_but_keeps_what_is_cur
 def _research_patients(vault, count, born, zip_code, consent=True):
     subjects = []
     for i in range(count):
-        subject = vault.patients.register(f"Research Person{i} Zed{born.year}", born, phone=f"214555{born.year % 100:02d}{i:02d}",
-                                          email=f"r{i}.{born.year}@example.org",
-                                          address=f"{100 + i} Elm St, Frisco, TX {zip_code}",
-                                          actor="staff:t", reason="t").subject_id
-        vault.records.put(subject, "symptom", f"headache since 2026-02-1{i % 10}, call me at 214-555-01{i:02d}, "
-                                              f"I am Person{i}", actor="patient", reason="intake")
+        subject = vault.patients.register(
+            f"Research Person{i} Zed{born.year}",
+            born,
+            phone=f"214555{born.year % 100:02d}{i:02d}",
+            email=f"r{i}.{born.year}@example.org",
+            address=f"{100 + i} Elm St, Frisco, TX {zip_code}",
+            actor="staff:t",
+            reason="t",
+        ).subject_id
+        vault.records.put(
+            subject,
+            "symptom",
+            f"headache since 2026-02-1{i % 10}, call me at 214-555-01{i:02d}, I am Person{i}",
+            actor="patient",
+            reason="intake",
+        )
         if consent:
             vault.consent.grant(subject, "research", channel="web", wording="Use my anonymized data for research.")
         subjects.append(subject)
@@ -360,10 +400,24 @@ def test_the_research_export_holds_no_identifier_and_withholds_small_groups(vaul
     text = json.dumps(export)
     manifest = export["manifest"]
     assert manifest["people_consented"] == 6 and manifest["people_released"] == 4
-    assert manifest["k_anonymity"] == {"passed": True, "smallest_released_group": 4,
-                                       "groups_suppressed": 1, "people_suppressed": 2}
+    assert manifest["k_anonymity"] == {
+        "passed": True,
+        "smallest_released_group": 4,
+        "groups_suppressed": 1,
+        "people_suppressed": 2,
+    }
     assert {p["zip3"] for p in export["people"]} == {"750"} and {p["age_group"] for p in export["people"]} == {"45-64"}
-    for seeded in ("Person", "Zed1980", "Elm St", "75034", "214555", "555-01", "example.org", "1980-05-17",
-                   "2026-02-1", adults[1]):
+    for seeded in (
+        "Person",
+        "Zed1980",
+        "Elm St",
+        "75034",
+        "214555",
+        "555-01",
+        "example.org",
+        "1980-05-17",
+        "2026-02-1",
+        adults[1],
+    ):
         assert seeded not in text, seeded
     assert "headache since [date" in text

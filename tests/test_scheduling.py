@@ -1,4 +1,5 @@
 """Reading dates and times, finding open slots, and one patient per slot (against real databases)."""
+
 import threading
 from datetime import date, datetime, time, timezone
 
@@ -12,21 +13,24 @@ from privacy.clinic import Provider
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=CLINIC_TZ)  # a Wednesday, the day before Thanksgiving
 
 
-@pytest.mark.parametrize("said, first, at, window", [
-    ("next Tuesday afternoon", date(2026, 12, 1), None, (time(12), time(17))),
-    ("the 3rd at 9", date(2026, 12, 3), time(9), None),
-    ("tmrw am", date(2026, 11, 26), None, (time(7), time(12))),
-    ("Friday at 2:30pm", date(2026, 11, 27), time(14, 30), None),
-    ("12/14 at 10", date(2026, 12, 14), time(10), None),
-    ("Dec 3 9:30", date(2026, 12, 3), time(9, 30), None),
-    ("next tuesday at 3", date(2026, 12, 1), time(15), None),
-    ("could you please create meeting with Dr. Barker at Friday", date(2026, 11, 27), None, None),
-    ("on the 15th", date(2026, 12, 15), None, None),
-    ("in 3 days", date(2026, 11, 28), None, None),
-    ("day after tomorrow at noon", date(2026, 11, 27), time(12), None),
-    ("wednesday at 3", date(2026, 12, 2), time(15), None),  # said on a Wednesday: next week's
-    ("this wednesday at 3", date(2026, 11, 25), time(15), None),
-])
+@pytest.mark.parametrize(
+    "said, first, at, window",
+    [
+        ("next Tuesday afternoon", date(2026, 12, 1), None, (time(12), time(17))),
+        ("the 3rd at 9", date(2026, 12, 3), time(9), None),
+        ("tmrw am", date(2026, 11, 26), None, (time(7), time(12))),
+        ("Friday at 2:30pm", date(2026, 11, 27), time(14, 30), None),
+        ("12/14 at 10", date(2026, 12, 14), time(10), None),
+        ("Dec 3 9:30", date(2026, 12, 3), time(9, 30), None),
+        ("next tuesday at 3", date(2026, 12, 1), time(15), None),
+        ("could you please create meeting with Dr. Barker at Friday", date(2026, 11, 27), None, None),
+        ("on the 15th", date(2026, 12, 15), None, None),
+        ("in 3 days", date(2026, 11, 28), None, None),
+        ("day after tomorrow at noon", date(2026, 11, 27), time(12), None),
+        ("wednesday at 3", date(2026, 12, 2), time(15), None),  # said on a Wednesday: next week's
+        ("this wednesday at 3", date(2026, 11, 25), time(15), None),
+    ],
+)
 def test_plain_words_become_a_day_and_a_time(said, first, at, window):
     when = parse(said, NOW)
     assert (when.first_day, when.at, when.window) == (first, at, window)
@@ -43,8 +47,9 @@ def test_words_without_a_date_are_not_understood(said):
         parse(said, NOW)
 
 
-DOC = Provider("doc", "Dr. Test", "family medicine", ("in_person", "video"), True,
-               tuple((d, 9 * 60, 12 * 60) for d in range(5)))
+DOC = Provider(
+    "doc", "Dr. Test", "family medicine", ("in_person", "video"), True, tuple((d, 9 * 60, 12 * 60) for d in range(5))
+)
 CLOSED = {date(2026, 11, 26): "Thanksgiving", date(2026, 11, 27): "Day after Thanksgiving"}
 
 
@@ -77,7 +82,8 @@ def test_a_taken_time_is_refused_and_the_nearest_offered():
 def test_an_open_exact_time_is_offered_alone():
     result = offer(parse("monday at 10", NOW), [DOC], "video", CLOSED, nothing_taken, NOW)
     assert result.problem is None and [s.starts_at for s in result.slots] == [
-        datetime(2026, 11, 30, 10, 0, tzinfo=CLINIC_TZ)]
+        datetime(2026, 11, 30, 10, 0, tzinfo=CLINIC_TZ)
+    ]
 
 
 def test_two_patients_can_never_hold_the_same_slot(vault):

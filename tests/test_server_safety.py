@@ -1,4 +1,5 @@
 """Safe defaults of the rasa server and the action server."""
+
 import json
 import socket
 import subprocess
@@ -75,12 +76,16 @@ def test_an_action_error_does_not_echo_the_tracker(stack):
     canary = "Canary Zebulon Quartermaine has chest pain"
     # A tracker whose latest message is not a dict makes the action fail inside rasa-sdk.
     call = {
-        "next_action": "action_answer_privacy_question", "version": "3.6.21", "domain": {},
+        "next_action": "action_answer_privacy_question",
+        "version": "3.6.21",
+        "domain": {},
         "tracker": {"sender_id": canary, "latest_message": canary, "events": [{"event": "user", "text": canary}]},
     }
     reply = requests.post(
-        f"{stack.action_url}/webhook", json=call,
-        headers={"X-Action-Token": stack.env["ACTION_SERVER_TOKEN"]}, timeout=10,
+        f"{stack.action_url}/webhook",
+        json=call,
+        headers={"X-Action-Token": stack.env["ACTION_SERVER_TOKEN"]},
+        timeout=10,
     )
     assert reply.status_code == 500
     assert "Canary" not in reply.text and "Zebulon" not in reply.text

@@ -1,5 +1,6 @@
 """The SMS channel end to end: signed Twilio webhooks into the running rasa server, replies through
 the real twilio client to a local stand-in of Twilio's REST API."""
+
 import asyncio
 import math
 import secrets
@@ -41,17 +42,18 @@ EMERGENCY = "I have crushing chest pain and can't breathe"
 
 
 def nothing_reached_the_bot(phone, vault):
-    return (phone.twilio.quiet(phone.number) == []
-            and vault.conversations.subject_of(phone.sender(vault)) is None)
+    return phone.twilio.quiet(phone.number) == [] and vault.conversations.subject_of(phone.sender(vault)) is None
 
 
 # -- who may call the webhook ---------------------------------------------------------------
+
 
 def test_an_unsigned_or_forged_request_is_refused_and_never_reaches_the_bot(phone, vault):
     assert phone.post("hello", signature="").status_code == 403
     assert phone.post("hello", signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
     signed_by_someone_else = RequestValidator("not-our-token").compute_signature(
-        SMS_PUBLIC_URL, dict(inbound(phone.number, "hello")))
+        SMS_PUBLIC_URL, dict(inbound(phone.number, "hello"))
+    )
     assert phone.post("hello", signature=signed_by_someone_else).status_code == 403
     assert nothing_reached_the_bot(phone, vault)
 
@@ -59,12 +61,14 @@ def test_an_unsigned_or_forged_request_is_refused_and_never_reaches_the_bot(phon
 def test_the_signature_covers_the_public_url_and_every_field_blank_ones_included(phone, vault, twilio):
     fields = inbound(phone.number, "hello")
     for_the_internal_url = RequestValidator(twilio.auth_token).compute_signature(phone.webhook, dict(fields))
-    assert post_signed(phone.webhook, SMS_PUBLIC_URL, twilio.auth_token, fields,
-                       for_the_internal_url).status_code == 403
+    assert (
+        post_signed(phone.webhook, SMS_PUBLIC_URL, twilio.auth_token, fields, for_the_internal_url).status_code == 403
+    )
     without_blank = [f for f in fields if f != ("FromCity", "")]
     signed_without_blank = RequestValidator(twilio.auth_token).compute_signature(SMS_PUBLIC_URL, dict(without_blank))
-    assert post_signed(phone.webhook, SMS_PUBLIC_URL, twilio.auth_token, fields,
-                       signed_without_blank).status_code == 403
+    assert (
+        post_signed(phone.webhook, SMS_PUBLIC_URL, twilio.auth_token, fields, signed_without_blank).status_code == 403
+    )
     assert nothing_reached_the_bot(phone, vault)
     assert phone.text("hello")  # the same fields, signed as Twilio signs them
 
@@ -79,9 +83,11 @@ def test_a_retried_message_is_answered_once(phone):
 
 # -- what comes in --------------------------------------------------------------------------
 
+
 def test_a_picture_an_empty_and_an_oversized_message_get_a_polite_answer(phone):
-    assert phone.text("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/x",
-                      MediaContentType0="image/jpeg") == [sms.PICTURE_ONLY]
+    assert phone.text("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/x", MediaContentType0="image/jpeg") == [
+        sms.PICTURE_ONLY
+    ]
     assert phone.text("") == sms_text.segments(EMPTY)
     assert phone.text("a" * 1601) == sms_text.segments(TOO_LONG)
     replies = phone.text("hello", NumMedia="1", MediaUrl0="https://api.twilio.com/media/y")
@@ -92,8 +98,12 @@ def test_a_message_that_is_not_utf8_is_still_answered(phone, twilio):
     fields = inbound(phone.number, "hello caf\ufffd")  # U+FFFD: how the channel reads the byte 0xFF
     signature = RequestValidator(twilio.auth_token).compute_signature(SMS_PUBLIC_URL, dict(fields))
     raw = urlencode(fields).replace("%EF%BF%BD", "%FF")
-    answer = requests.post(phone.webhook, data=raw, timeout=30, headers={
-        "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+    answer = requests.post(
+        phone.webhook,
+        data=raw,
+        timeout=30,
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert answer.status_code == 200
     assert twilio.wait_for(phone.number, 1)
 
@@ -115,6 +125,7 @@ def test_a_card_number_is_refused(phone):
 
 
 # -- STOP, START, HELP ----------------------------------------------------------------------
+
 
 def test_after_stop_nothing_is_sent_but_emergency_guidance(phone, vault):
     assert phone.text("STOP") == [sms.STOPPED]
@@ -150,6 +161,7 @@ def test_yes_is_an_answer_unless_the_number_opted_out(phone):
 
 
 # -- what goes out --------------------------------------------------------------------------
+
 
 def test_a_patient_is_known_by_their_number_and_picks_a_button_by_its_number(stack, twilio, vault):
     name, born, number, subject = new_patient(vault)
@@ -201,21 +213,29 @@ def test_no_phone_number_or_message_is_stored_or_logged_in_plaintext(phone, stac
 
 # -- splitting ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, limit", [
-    ("Your appointment with Dr. Maya Patel is on Tuesday, December 1 at 9:00 AM at 6136 Frisco Square "
-     "Blvd, Frisco, TX 75034. Reply 1 to confirm, 2 to reschedule, 3 to talk to a person. " * 3, 160),
-    ("Prices {in person} [$150] cost ~ €140 | video € 95 ^ phone " * 8, 160),
-    ("Gracias por escribirnos 😊 su cita está confirmada para el martes " * 5, 70),
-    ("Привет, ваша запись подтверждена на вторник в девять часов утра " * 4, 70),
-])
+
+@pytest.mark.parametrize(
+    "text, limit",
+    [
+        (
+            "Your appointment with Dr. Maya Patel is on Tuesday, December 1 at 9:00 AM at 6136 Frisco Square "
+            "Blvd, Frisco, TX 75034. Reply 1 to confirm, 2 to reschedule, 3 to talk to a person. " * 3,
+            160,
+        ),
+        ("Prices {in person} [$150] cost ~ €140 | video € 95 ^ phone " * 8, 160),
+        ("Gracias por escribirnos 😊 su cita está confirmada para el martes " * 5, 70),
+        ("Привет, ваша запись подтверждена на вторник в девять часов утра " * 4, 70),
+    ],
+)
 def test_a_long_reply_is_split_into_single_segments_between_words(text, limit):
     parts = sms_text.segments(text)
     assert len(parts) > 1
     gsm7 = sms_text.is_gsm7(text)
     assert gsm7 == (limit == 160)
     for part in parts:
-        units = (sum(2 if c in sms_text.GSM7_EXTENDED else 1 for c in part) if gsm7
-                 else len(part.encode("utf-16-le")) // 2)
+        units = (
+            sum(2 if c in sms_text.GSM7_EXTENDED else 1 for c in part) if gsm7 else len(part.encode("utf-16-le")) // 2
+        )
         assert units <= limit
         assert part == part.strip()
     assert " ".join(parts).split() == text.split()  # no word cut, nothing lost
@@ -230,6 +250,7 @@ def test_a_word_longer_than_a_segment_is_the_only_thing_cut():
 
 
 # -- the outbox -----------------------------------------------------------------------------
+
 
 def test_codes_queued_in_the_vault_go_out_by_sms_once(stack, twilio, vault):
     name, born, number, subject = new_patient(vault)
@@ -255,7 +276,11 @@ def test_without_twilio_replies_wait_in_the_local_outbox(stack, vault, monkeypat
         shared_vault.cache_clear()
     message = vault.outbox.messages(vault.conversations.subject_of(sender))[0]
     assert (message.channel, message.purpose, message.recipient, message.body) == (
-        "sms", "reply", "+19725550142", "Your visit is on Monday at 9:00 am.")
+        "sms",
+        "reply",
+        "+19725550142",
+        "Your visit is on Monday at 9:00 am.",
+    )
 
 
 def _abandon(vault, phone, body, sid):
@@ -276,8 +301,9 @@ def test_a_message_left_unanswered_by_a_stopped_process_is_answered_by_a_live_on
     assert phone.post("what's your phone number?", sid=sid).status_code == 200  # Twilio retries it: ignored
     assert phone.twilio.quiet(phone.number, 3) == replies
     with vault.data.connect() as db:
-        kept = db.execute(text("SELECT request, handled_at FROM sms_received WHERE message_sid = :sid"),
-                          {"sid": sid}).one()
+        kept = db.execute(
+            text("SELECT request, handled_at FROM sms_received WHERE message_sid = :sid"), {"sid": sid}
+        ).one()
     assert kept.request is None and kept.handled_at is not None  # answered: the request is not kept
 
 
@@ -290,8 +316,10 @@ def test_a_message_answered_just_before_its_process_stopped_is_not_answered_twic
     assert phone.twilio.quiet(phone.number, 12) == answered
     assert len([e for e in stack.tracker(phone.sender(vault))["events"] if e["event"] == "user"]) == 1
     with vault.data.connect() as db:
-        assert db.execute(text("SELECT handled_at FROM sms_received WHERE message_sid = :sid"),
-                          {"sid": sid}).scalar() is not None
+        assert (
+            db.execute(text("SELECT handled_at FROM sms_received WHERE message_sid = :sid"), {"sid": sid}).scalar()
+            is not None
+        )
 
 
 def stored(stack, sender: str, count: int) -> list[dict]:

@@ -1,4 +1,5 @@
 """The encrypted tracker store under the real rasa server, on SQLite and PostgreSQL."""
+
 import re
 import subprocess
 import sys
@@ -57,8 +58,11 @@ def test_a_canary_conversation_is_stored_encrypted_and_never_logged(any_stack, s
     try:
         conversation = vault.conversations.id_for(sender)
         with vault.data.connect() as db:
-            rows = db.execute(select(func.count()).select_from(conversation_events)
-                              .where(conversation_events.c.conversation_id == conversation)).scalar()
+            rows = db.execute(
+                select(func.count())
+                .select_from(conversation_events)
+                .where(conversation_events.c.conversation_id == conversation)
+            ).scalar()
     finally:
         vault.close()
     assert rows == len(tracker["events"])  # one encrypted row per event, not one blob
@@ -107,7 +111,8 @@ def test_a_failing_store_tells_the_patient_and_turns_readiness_false(stack, send
 
 def test_the_server_refuses_to_start_when_the_vault_cannot_open(tmp_path):
     env = server_environment(tmp_path / "test.env", VAULT_KEYS="kek-x:not-base64!")
-    done = subprocess.run([sys.executable, "-m", "runtime.serve"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "runtime.serve"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode != 0
     assert "The vault cannot be opened" in done.stderr and "Traceback" not in done.stderr

@@ -1,4 +1,5 @@
 """The training data, the dialogue model and the NLU model, checked with Rasa's own tools."""
+
 import json
 import re
 import subprocess
@@ -11,12 +12,33 @@ from harness.servers import PROJECT_ROOT
 
 # The canonical intents (INTENTS.md of the product contract): never renamed or merged.
 CANONICAL_INTENTS = [
-    "greet", "goodbye", "affirm", "deny", "thank", "bot_challenge", "help", "emergency",
-    "book_appointment", "reschedule_appointment", "cancel_appointment", "list_appointments",
-    "report_symptoms", "medication_question", "billing_question", "contact_info", "human_handoff",
-    "privacy_question", "request_data_access", "request_data_correction", "request_data_deletion",
-    "request_data_export", "object_processing", "opt_out_marketing", "opt_in_marketing",
-    "withdraw_consent", "out_of_scope",
+    "greet",
+    "goodbye",
+    "affirm",
+    "deny",
+    "thank",
+    "bot_challenge",
+    "help",
+    "emergency",
+    "book_appointment",
+    "reschedule_appointment",
+    "cancel_appointment",
+    "list_appointments",
+    "report_symptoms",
+    "medication_question",
+    "billing_question",
+    "contact_info",
+    "human_handoff",
+    "privacy_question",
+    "request_data_access",
+    "request_data_correction",
+    "request_data_deletion",
+    "request_data_export",
+    "object_processing",
+    "opt_out_marketing",
+    "opt_in_marketing",
+    "withdraw_consent",
+    "out_of_scope",
 ]
 MACRO_F1_FLOOR = 0.93  # on tests/nlu/heldout.yml: measured 0.940; the target is 0.97
 STYLES_INTENT_FLOOR = 0.85  # every intent, on tests/nlu/heldout-styles.yml (other assistants' phrasing),
@@ -26,8 +48,11 @@ STYLES_BELOW_FLOOR = {"stop": 0.0, "request_data_access": 0.77, "goodbye": 0.8}
 
 def rasa(*args, timeout=1800):
     return subprocess.run(
-        [sys.executable, "-m", "runtime.rasa_cli", *args], cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "runtime.rasa_cli", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -74,16 +99,26 @@ def test_rasa_data_validate_passes_without_warnings_about_intents():
 
 def test_the_test_stories_pass(model, tmp_path):
     done = rasa(
-        "test", "core", "--model", str(model), "--stories", "tests/stories",
-        "--out", str(tmp_path), "--fail-on-prediction-errors",
+        "test",
+        "core",
+        "--model",
+        str(model),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
     )
-    failed = (tmp_path / "failed_test_stories.yml")
+    failed = tmp_path / "failed_test_stories.yml"
     assert done.returncode == 0, (failed.read_text() if failed.exists() else "") + done.stdout[-3000:]
 
 
 def _per_class(report: dict) -> dict:
-    return {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in
-            ("macro avg", "weighted avg", "micro avg")}
+    return {
+        k: v
+        for k, v in report.items()
+        if isinstance(v, dict) and "f1-score" in v and k not in ("macro avg", "weighted avg", "micro avg")
+    }
 
 
 def nlu_report(model, held_out, tmp_path, write_report) -> dict:
@@ -94,16 +129,24 @@ def nlu_report(model, held_out, tmp_path, write_report) -> dict:
     intents = json.loads((tmp_path / "out" / "intent_report.json").read_text())
     entity_file = tmp_path / "out" / "DIETClassifier_report.json"  # written only for a set with entities
     entities = json.loads(entity_file.read_text()) if entity_file.exists() else {}
-    lines = [f"held-out set tests/nlu/{held_out.name}: {int(intents['macro avg']['support'])} sentences scored "
-             f"({left_out} one- or two-word sentences left out: they are training sentences too)",
-             f"intents: macro-F1 {intents['macro avg']['f1-score']:.3f}   accuracy {intents.get('accuracy', 0):.3f}",
-             f"entities: macro-F1 {entities['macro avg']['f1-score']:.3f}   micro-F1 "
-             f"{entities.get('micro avg', entities['macro avg'])['f1-score']:.3f}" if entities
-             else "entities: none annotated in this set", ""]
-    lines += [f"intent {name:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
-              for name, v in sorted(_per_class(intents).items(), key=lambda kv: kv[1]["f1-score"])]
-    lines += [f"entity {name:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
-              for name, v in sorted(_per_class(entities).items())]
+    lines = [
+        f"held-out set tests/nlu/{held_out.name}: {int(intents['macro avg']['support'])} sentences scored "
+        f"({left_out} one- or two-word sentences left out: they are training sentences too)",
+        f"intents: macro-F1 {intents['macro avg']['f1-score']:.3f}   accuracy {intents.get('accuracy', 0):.3f}",
+        f"entities: macro-F1 {entities['macro avg']['f1-score']:.3f}   micro-F1 "
+        f"{entities.get('micro avg', entities['macro avg'])['f1-score']:.3f}"
+        if entities
+        else "entities: none annotated in this set",
+        "",
+    ]
+    lines += [
+        f"intent {name:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
+        for name, v in sorted(_per_class(intents).items(), key=lambda kv: kv[1]["f1-score"])
+    ]
+    lines += [
+        f"entity {name:28} F1 {v['f1-score']:.3f}  (n={int(v['support'])})"
+        for name, v in sorted(_per_class(entities).items())
+    ]
     write_report(f"nlu-report-{held_out.stem}", "\n".join(lines))
     return intents
 
@@ -116,8 +159,11 @@ def test_nlu_on_the_held_out_set(model, tmp_path, write_report):
 
 def test_nlu_on_other_assistants_phrasing(model, tmp_path, write_report):
     report = nlu_report(model, HELD_OUT[1], tmp_path, write_report)
-    weak = {name: round(v["f1-score"], 3) for name, v in _per_class(report).items()
-            if v["support"] and v["f1-score"] < STYLES_BELOW_FLOOR.get(name, STYLES_INTENT_FLOOR)}
+    weak = {
+        name: round(v["f1-score"], 3)
+        for name, v in _per_class(report).items()
+        if v["support"] and v["f1-score"] < STYLES_BELOW_FLOOR.get(name, STYLES_INTENT_FLOOR)
+    }
     assert weak == {}
 
 

@@ -1,4 +1,5 @@
 """The vault on its own, on SQLite and PostgreSQL: encryption, lookups, tampering, keys, erasure."""
+
 import os
 import shutil
 import subprocess
@@ -13,18 +14,16 @@ from harness.databases import create_pg_database, drop_pg_database
 from privacy import Vault
 from privacy.audit import APPEND_LOCK
 from privacy.config import VaultConfig
-from privacy.errors import (
-    ConfigurationError,
-    InvalidInput,
-    NotFound,
-    SchemaBehind,
-    SubjectErased,
-    TamperedError,
-)
+from privacy.errors import ConfigurationError, InvalidInput, NotFound, SchemaBehind, SubjectErased, TamperedError
 from privacy.schema import health_records, patients, sms_received
 
-CANARY = dict(name="Zebulon Quartermaine", birth_date=date(1961, 3, 14), phone="(214) 555-0147",
-              email="zebulon.quartermaine@example.org", address="77 Canary Lane, Plano, TX 75024")
+CANARY = dict(
+    name="Zebulon Quartermaine",
+    birth_date=date(1961, 3, 14),
+    phone="(214) 555-0147",
+    email="zebulon.quartermaine@example.org",
+    address="77 Canary Lane, Plano, TX 75024",
+)
 SYMPTOM = "purple tingling in the left earlobe"
 
 
@@ -59,8 +58,17 @@ def test_nothing_personal_is_stored_in_plaintext(vault, vault_config, tmp_path):
     vault.records.put(patient.subject_id, "symptom", SYMPTOM, actor="patient", reason="intake")
     vault.conversations.save("web-canary", [{"event": "user", "text": f"I am {CANARY['name']}", "timestamp": 1.0}])
     stored = _raw_bytes(vault_config, tmp_path)
-    for secret in (CANARY["name"], "Quartermaine", "5550147", "555-0147", CANARY["email"], "Canary Lane",
-                   "1961-03-14", SYMPTOM, "web-canary"):
+    for secret in (
+        CANARY["name"],
+        "Quartermaine",
+        "5550147",
+        "555-0147",
+        CANARY["email"],
+        "Canary Lane",
+        "1961-03-14",
+        SYMPTOM,
+        "web-canary",
+    ):
         assert secret.encode() not in stored, secret
 
 
@@ -68,14 +76,15 @@ def _raw_bytes(config: VaultConfig, tmp_path) -> bytes:
     """Every byte the vault wrote: the SQLite files (with journals), or a dump of both PostgreSQL databases."""
     if config.database_url.startswith("sqlite"):
         return b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(("vault.db", "keystore.db")))
-    dumps = [subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout
-             for url in (config.database_url, config.keystore_url)]
+    dumps = [
+        subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout
+        for url in (config.database_url, config.keystore_url)
+    ]
     return b"".join(dumps)
 
 
 def test_bad_input_gets_a_clear_error_and_stores_nothing(vault):
-    for bad in (dict(phone="12"), dict(email="not-an-address"), dict(name="  "),
-                dict(birth_date=date(2999, 1, 1))):
+    for bad in (dict(phone="12"), dict(email="not-an-address"), dict(name="  "), dict(birth_date=date(2999, 1, 1))):
         with pytest.raises(InvalidInput):
             register(vault, **bad)
     with vault.data.connect() as db:
@@ -180,9 +189,11 @@ def _copy_data_database(config: VaultConfig, tmp_path) -> VaultConfig:
 
 
 def test_a_conversation_is_stored_event_by_event_and_erased_with_its_patient(vault):
-    events = [{"event": "action", "name": "action_session_start", "timestamp": 1.0},
-              {"event": "session_started", "timestamp": 1.1},
-              {"event": "user", "text": "hello", "timestamp": 2.0}]
+    events = [
+        {"event": "action", "name": "action_session_start", "timestamp": 1.0},
+        {"event": "session_started", "timestamp": 1.1},
+        {"event": "user", "text": "hello", "timestamp": 2.0},
+    ]
     assert vault.conversations.save("web-1", events) == 3
     # Later calls pass the session's events (from session_started on), as loaded plus what is new.
     assert vault.conversations.save("web-1", events[1:]) == 0
@@ -229,13 +240,19 @@ def test_verify_finds_the_audit_checkpoint_removed(vault):
     assert not verdict.ok and "checkpoint" in verdict.problem
 
 
-@pytest.mark.parametrize("tamper, problem", [
-    ("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 3", "changed"),
-    ("DELETE FROM audit_log WHERE seq = 3", "missing"),
-    ("UPDATE audit_log SET seq = seq + 100 WHERE seq IN (2, 3); "
-     "UPDATE audit_log SET seq = 3 WHERE seq = 102; UPDATE audit_log SET seq = 2 WHERE seq = 103", "order"),
-    ("DELETE FROM audit_log WHERE seq >= 4", "removed"),
-])
+@pytest.mark.parametrize(
+    "tamper, problem",
+    [
+        ("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 3", "changed"),
+        ("DELETE FROM audit_log WHERE seq = 3", "missing"),
+        (
+            "UPDATE audit_log SET seq = seq + 100 WHERE seq IN (2, 3); "
+            "UPDATE audit_log SET seq = 3 WHERE seq = 102; UPDATE audit_log SET seq = 2 WHERE seq = 103",
+            "order",
+        ),
+        ("DELETE FROM audit_log WHERE seq >= 4", "removed"),
+    ],
+)
 def test_verify_finds_an_edited_deleted_reordered_or_truncated_audit_entry(vault, tamper, problem):
     for n in range(5):
         vault.audit.append("system", "test.append", reason=f"entry {n + 1}")
@@ -272,8 +289,11 @@ def test_a_senders_earlier_sms_is_waited_for_while_its_process_lives_and_taken_o
     assert vault.sms.earlier("SM2", "sms_a", "p2", lease) is None  # p1 is alive and answering SM1
     assert vault.sms.earlier("SM3", "sms_b", "p2", lease) == []
     with vault.data.begin() as db:  # p1 died: its lease ran out
-        db.execute(update(sms_received).where(sms_received.c.message_sid == "SM1")
-                   .values(claimed_until=vault.now() - timedelta(seconds=1)))
+        db.execute(
+            update(sms_received)
+            .where(sms_received.c.message_sid == "SM1")
+            .values(claimed_until=vault.now() - timedelta(seconds=1))
+        )
     assert vault.sms.earlier("SM2", "sms_a", "p2", lease) == [("SM1", "Body=first", True)]
     assert vault.sms.take_over("p3", lease) == []  # p2 holds it now
     assert vault.sms.earlier("SM2", "sms_a", "p2", lease) == [("SM1", "Body=first", False)]

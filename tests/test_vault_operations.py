@@ -1,4 +1,5 @@
 """Migrations, backup and restore, and the vault's command line."""
+
 import os
 import re
 import subprocess
@@ -18,8 +19,10 @@ from privacy.errors import InvalidInput
 
 
 def test_migrations_go_from_empty_to_head_and_match_the_model(vault_config):
-    for part, url, metadata in (("data", vault_config.database_url, schema.data),
-                                ("keys", vault_config.keystore_url, schema.keys)):
+    for part, url, metadata in (
+        ("data", vault_config.database_url, schema.data),
+        ("keys", vault_config.keystore_url, schema.keys),
+    ):
         engine = make_engine(url)
         assert migrate.current(engine) is None
         migrate.upgrade(part, engine)
@@ -63,15 +66,20 @@ def test_a_restored_backup_brings_everyone_back_except_the_erased(vault, vault_c
 
 
 def run_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "privacy", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "privacy", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_command_line_migrates_rotates_retires_verifies_and_reports(tmp_path):
     env_file = tmp_path / ".env"
     subprocess.run([sys.executable, "-m", "runtime.envfile", str(env_file)], cwd=PROJECT_ROOT, check=True)
-    env = dict(os.environ, ENV_FILE=str(env_file), DATABASE_URL=f"sqlite:///{tmp_path / 'v.db'}",
-               KEYSTORE_URL=f"sqlite:///{tmp_path / 'k.db'}")
+    env = dict(
+        os.environ,
+        ENV_FILE=str(env_file),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'v.db'}",
+        KEYSTORE_URL=f"sqlite:///{tmp_path / 'k.db'}",
+    )
     for name in ("VAULT_KEYS", "VAULT_INDEX_KEY"):
         env.pop(name, None)
     behind = run_cli(env, "status")

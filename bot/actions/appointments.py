@@ -1,6 +1,7 @@
 """Rescheduling, cancelling and listing appointments. The request names the appointment when it
 can ("my Thursday appointment", "the 2pm one", "the one with Dr. Okafor") and, for a move, the
 new time ("to Friday at 9"); the forms ask only for what it left open."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -38,8 +39,9 @@ def _chosen(appointment: Appointment) -> dict[str, Any]:
     return {"appointment_choice": appointment.id, "book_choice_text": appointment_slot(appointment).describe()}
 
 
-async def _start(dispatcher: CollectingDispatcher, tracker: Tracker, form: str, goal: str,
-                 moving: bool) -> list[dict[str, Any]]:
+async def _start(
+    dispatcher: CollectingDispatcher, tracker: Tracker, form: str, goal: str, moving: bool
+) -> list[dict[str, Any]]:
     """Start `form` with the appointment the request names (or the ones it may mean) and, for a
     move, the new time it gives."""
     if not verified(tracker):
@@ -48,7 +50,11 @@ async def _start(dispatcher: CollectingDispatcher, tracker: Tracker, form: str, 
     split = one_at_a_time(said) if said else None
     if split:
         return split
-    if said and not changes_an_appointment(said.text) and read(said.text, vault().clinic.providers, now()).asks_for_a_visit():
+    if (
+        said
+        and not changes_an_appointment(said.text)
+        and read(said.text, vault().clinic.providers, now()).asks_for_a_visit()
+    ):
         # "whoever's free next tuesday at 9am": a visit asked for, whatever the model's intent
         return [SlotSet("current_request", ["book_appointment", said.text]), FollowupAction("action_start_booking")]
     upcoming = await call(vault().appointments.upcoming, verified(tracker))
@@ -66,8 +72,12 @@ async def _start(dispatcher: CollectingDispatcher, tracker: Tracker, form: str, 
         given["appointment_options"] = [b.id for b in named]
     if new_time and when_in(new_time, now()):
         given["book_when"] = new_time
-    return start_form(form, SlotSet("current_request", None), *[SlotSet(s, None) for s in BOOKING_SLOTS],
-                      *[SlotSet(slot, value) for slot, value in given.items()])
+    return start_form(
+        form,
+        SlotSet("current_request", None),
+        *[SlotSet(s, None) for s in BOOKING_SLOTS],
+        *[SlotSet(slot, value) for slot, value in given.items()],
+    )
 
 
 async def choose_appointment(value: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -95,8 +105,11 @@ class ActionAskAppointmentChoice(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         upcoming = await call(vault().appointments.upcoming, verified(tracker))
         options = tracker.get_slot("appointment_options") or [a.id for a in upcoming]
-        buttons = [{"title": appointment_slot(a).label(), "payload": appointment_slot(a).label()}
-                   for a in upcoming if a.id in options]
+        buttons = [
+            {"title": appointment_slot(a).label(), "payload": appointment_slot(a).label()}
+            for a in upcoming
+            if a.id in options
+        ]
         dispatcher.utter_message(response="utter_ask_appointment_choice", buttons=buttons)
         return []
 
@@ -131,8 +144,9 @@ class ValidateRescheduleForm(LeavableForm, TimeChoice, FormValidationAction):
         day = appointment.starts_at.astimezone(CLINIC_TZ).date()
         return When(day, day)
 
-    async def validate_appointment_choice(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          domain: DomainDict) -> dict[str, Any]:
+    async def validate_appointment_choice(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return await choose_appointment(value, dispatcher, tracker)
 
 
@@ -140,12 +154,14 @@ class ValidateCancelForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_cancel_form"
 
-    async def validate_appointment_choice(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          domain: DomainDict) -> dict[str, Any]:
+    async def validate_appointment_choice(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return await choose_appointment(value, dispatcher, tracker)
 
-    async def validate_cancel_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
+    async def validate_cancel_confirm(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         answer = yes_or_no(tracker)
         if answer is None:
             dispatcher.utter_message(response="utter_yes_or_no")
@@ -160,15 +176,24 @@ class ActionRescheduleAppointment(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         slot = slot_from_key(tracker.get_slot("book_slot"))
         try:
-            await call(vault().appointments.reschedule, verified(tracker), tracker.get_slot("appointment_choice"),
-                       slot.starts_at, actor="patient", provider_id=slot.provider.id)
+            await call(
+                vault().appointments.reschedule,
+                verified(tracker),
+                tracker.get_slot("appointment_choice"),
+                slot.starts_at,
+                actor="patient",
+                provider_id=slot.provider.id,
+            )
         except SlotTaken:
             return await call(retry_after_taken, dispatcher, tracker, "reschedule_form", slot)
         dispatcher.utter_message(response="utter_rescheduled", slot=slot.describe())
         if await send_confirmation(tracker, f"Healthtigo: your appointment is moved to {slot.describe()}."):
             dispatcher.utter_message(response="utter_sms_confirmation_sent")
-        return [SlotSet("last_appointment", tracker.get_slot("appointment_choice")),
-                *[SlotSet(s, None) for s in BOOKING_SLOTS], *next_request(tracker)]
+        return [
+            SlotSet("last_appointment", tracker.get_slot("appointment_choice")),
+            *[SlotSet(s, None) for s in BOOKING_SLOTS],
+            *next_request(tracker),
+        ]
 
 
 class ActionCancelAppointment(Action):
@@ -181,8 +206,9 @@ class ActionCancelAppointment(Action):
         if tracker.get_slot("cancel_confirm") != "yes":
             dispatcher.utter_message(response="utter_not_cancelled")
             return [*[SlotSet(s, None) for s in BOOKING_SLOTS], *following]
-        await call(vault().appointments.cancel, verified(tracker), tracker.get_slot("appointment_choice"),
-                   actor="patient")
+        await call(
+            vault().appointments.cancel, verified(tracker), tracker.get_slot("appointment_choice"), actor="patient"
+        )
         dispatcher.utter_message(response="utter_cancelled", slot=described)
         if await send_confirmation(tracker, f"Healthtigo: your appointment on {described} is cancelled."):
             dispatcher.utter_message(response="utter_sms_confirmation_sent")

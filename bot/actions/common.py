@@ -1,5 +1,6 @@
 """What the actions share: the vault, running its calls off the event loop, who is talking,
 the identity gate, and reading yes/no or a pick from a list."""
+
 from __future__ import annotations
 
 import asyncio
@@ -67,15 +68,26 @@ def start_form(form: str, *events: dict[str, Any]) -> list[dict[str, Any]]:
 
 def end_form(*events: dict[str, Any]) -> list[dict[str, Any]]:
     """Leave the form; a second request of the same message is dropped with it."""
-    return [*events, ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("queued_requests", None),
-            SlotSet("current_request", None)]
+    return [
+        *events,
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        SlotSet("queued_requests", None),
+        SlotSet("current_request", None),
+    ]
 
 
-_YES = re.compile(r"^(y|yes|yeah|yea|ya|yep|yup|sure|ok|okay|alright|all right|correct|right|confirm|confirmed|"
-                  r"all correct|please do|go ahead|that'?s (?:right|correct|it)|that is (?:right|correct)|sounds good|"
-                  r"(?:looks |all )?good|looks right|perfect|great|exactly|absolutely|of course)\b", re.I)
-_NO = re.compile(r"^(n|no|nope|nah|not now|no thanks|don'?t|do not|cancel|never mind|wrong|incorrect|not quite|"
-                 r"that'?s (?:wrong|not right))\b", re.I)
+_YES = re.compile(
+    r"^(y|yes|yeah|yea|ya|yep|yup|sure|ok|okay|alright|all right|correct|right|confirm|confirmed|"
+    r"all correct|please do|go ahead|that'?s (?:right|correct|it)|that is (?:right|correct)|sounds good|"
+    r"(?:looks |all )?good|looks right|perfect|great|exactly|absolutely|of course)\b",
+    re.I,
+)
+_NO = re.compile(
+    r"^(n|no|nope|nah|not now|no thanks|don'?t|do not|cancel|never mind|wrong|incorrect|not quite|"
+    r"that'?s (?:wrong|not right))\b",
+    re.I,
+)
 
 
 def yes_or_no(tracker: Tracker) -> Optional[bool]:
@@ -87,12 +99,18 @@ def yes_or_no(tracker: Tracker) -> Optional[bool]:
     return None
 
 
-_STOP = re.compile(r"^\s*(?:please )?(?:stop|quit|exit|end|abort|enough|never ?mind|nvm|forget (?:it|this|that)|"
-                   r"i (?:want|wanna|would like) to stop|let'?s stop|stop (?:this|that|it|asking|here|now)|"
-                   r"i don'?t want to (?:continue|go on|do this)|leave this|not now,? stop)"
-                   r"[\s,]*(?:please|now|thanks|thank you)?[\s.!]*$", re.I)
-_PERSON = re.compile(r"\b(?:human|real person|a person|someone|somebody|agent|representative|operator|"
-                     r"staff|receptionist|transfer me|live chat)\b", re.I)
+_STOP = re.compile(
+    r"^\s*(?:please )?(?:stop|quit|exit|end|abort|enough|never ?mind|nvm|forget (?:it|this|that)|"
+    r"i (?:want|wanna|would like) to stop|let'?s stop|stop (?:this|that|it|asking|here|now)|"
+    r"i don'?t want to (?:continue|go on|do this)|leave this|not now,? stop)"
+    r"[\s,]*(?:please|now|thanks|thank you)?[\s.!]*$",
+    re.I,
+)
+_PERSON = re.compile(
+    r"\b(?:human|real person|a person|someone|somebody|agent|representative|operator|"
+    r"staff|receptionist|transfer me|live chat)\b",
+    re.I,
+)
 
 
 class LeavableForm:
@@ -119,8 +137,11 @@ class LeavableForm:
         return None
 
 
-_SKIP = re.compile(r"^\s*(skip|pass|next|rather not( say)?|prefer not( to say)?|i'?d rather not|don'?t know|"
-                   r"not sure|no comment)\b", re.I)
+_SKIP = re.compile(
+    r"^\s*(skip|pass|next|rather not( say)?|prefer not( to say)?|i'?d rather not|don'?t know|"
+    r"not sure|no comment)\b",
+    re.I,
+)
 
 
 def skipped(value: str) -> bool:

@@ -1,6 +1,7 @@
 """Who the patient is: name + date of birth + a one-time code to the contact on file (web),
 or registration of a new patient. Whether a patient exists is never revealed: a code is
 "sent if the details match", and a wrong code gets the same answer either way."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,17 @@ from privacy.errors import InvalidInput, NotFound
 from privacy.identity import MAX_ATTEMPTS, VerificationFailed
 
 UNKNOWN = "unknown"  # a code "sent" to details that match no patient
-IDENTITY_SLOTS = ("id_name", "id_birth_date", "id_code", "id_code_ref", "reg_name", "reg_birth_date", "reg_phone",
-                  "reg_email", "reg_sms_consent")
+IDENTITY_SLOTS = (
+    "id_name",
+    "id_birth_date",
+    "id_code",
+    "id_code_ref",
+    "reg_name",
+    "reg_birth_date",
+    "reg_phone",
+    "reg_email",
+    "reg_sms_consent",
+)
 MINOR = "minor"
 
 
@@ -29,8 +39,11 @@ def birth_date(text: str) -> Optional[date]:
     """A date of birth in the past, read month first ("03/14/1961", "March 14 1961")."""
     if not re.search(r"\d", text):
         return None
-    parsed = dateparser.parse(text, languages=["en"], settings={"DATE_ORDER": "MDY", "PREFER_DATES_FROM": "past",
-                                                               "REQUIRE_PARTS": ["day", "month", "year"]})
+    parsed = dateparser.parse(
+        text,
+        languages=["en"],
+        settings={"DATE_ORDER": "MDY", "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month", "year"]},
+    )
     if parsed is None or not date(1900, 1, 1) <= parsed.date() < now().date():
         return None
     return parsed.date()
@@ -68,8 +81,11 @@ async def check_code(dispatcher: CollectingDispatcher, tracker: Tracker, value: 
     if code_ref.startswith(UNKNOWN):
         attempts = int(code_ref.split(":")[1]) + 1
         left = MAX_ATTEMPTS - attempts
-        problem = (f"That code is not right; {left} attempt{'s' if left != 1 else ''} left." if left > 0
-                   else "Too many wrong codes: please wait 15 minutes and ask for a new one.")
+        problem = (
+            f"That code is not right; {left} attempt{'s' if left != 1 else ''} left."
+            if left > 0
+            else "Too many wrong codes: please wait 15 minutes and ask for a new one."
+        )
         dispatcher.utter_message(response="utter_problem", problem=problem)
         return {"id_code": None if left > 0 else "failed", "id_code_ref": f"{UNKNOWN}:{attempts}"}
     try:
@@ -82,8 +98,11 @@ async def check_code(dispatcher: CollectingDispatcher, tracker: Tracker, value: 
     return {"id_code": "verified", "verified_subject": subject}
 
 
-NEW_PATIENT = re.compile(r"new patient|never been|first (?:time|visit)|not (?:a patient|registered)|register|"
-                         r"sign (?:me )?up as|don'?t have (?:a file|an account)", re.I)
+NEW_PATIENT = re.compile(
+    r"new patient|never been|first (?:time|visit)|not (?:a patient|registered)|register|"
+    r"sign (?:me )?up as|don'?t have (?:a file|an account)",
+    re.I,
+)
 
 
 class ValidateIdentifyForm(LeavableForm, FormValidationAction):
@@ -94,15 +113,17 @@ class ValidateIdentifyForm(LeavableForm, FormValidationAction):
         """Someone asked for their name who is new to Healthtigo registers instead."""
         return "registration_form" if NEW_PATIENT.search(text(tracker)) else None
 
-    async def validate_id_name(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> dict[str, Any]:
+    async def validate_id_name(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         name = full_name(value)
         if name is None:
             dispatcher.utter_message(response="utter_name_invalid")
         return {"id_name": name}
 
-    async def validate_id_birth_date(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> dict[str, Any]:
+    async def validate_id_birth_date(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         born = birth_date(value)
         if born is None:
             dispatcher.utter_message(response="utter_birth_date_invalid")
@@ -110,8 +131,9 @@ class ValidateIdentifyForm(LeavableForm, FormValidationAction):
         subject = await call(vault().patients.find_subject, name=tracker.get_slot("id_name"), birth_date=born)
         return {"id_birth_date": born.isoformat(), "id_code_ref": await send_code(dispatcher, subject)}
 
-    async def validate_id_code(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> dict[str, Any]:
+    async def validate_id_code(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return await check_code(dispatcher, tracker, value)
 
 
@@ -119,19 +141,22 @@ class ValidateRegistrationForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_registration_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> list[str]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         return [] if tracker.get_slot("reg_birth_date") == MINOR else domain_slots
 
-    async def validate_reg_name(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:
+    async def validate_reg_name(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         name = full_name(value)
         if name is None:
             dispatcher.utter_message(response="utter_name_invalid")
         return {"reg_name": name}
 
-    async def validate_reg_birth_date(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
+    async def validate_reg_birth_date(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         born = birth_date(value)
         if born is None:
             dispatcher.utter_message(response="utter_birth_date_invalid")
@@ -141,24 +166,27 @@ class ValidateRegistrationForm(LeavableForm, FormValidationAction):
             return {"reg_birth_date": MINOR}
         return {"reg_birth_date": born.isoformat()}
 
-    async def validate_reg_phone(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
+    async def validate_reg_phone(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         try:
             return {"reg_phone": contact.phone(value)}
         except InvalidInput:
             dispatcher.utter_message(response="utter_phone_invalid")
             return {"reg_phone": None}
 
-    async def validate_reg_email(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
+    async def validate_reg_email(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         try:
             return {"reg_email": contact.email(value)}
         except InvalidInput:
             dispatcher.utter_message(response="utter_email_invalid")
             return {"reg_email": None}
 
-    async def validate_reg_sms_consent(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> dict[str, Any]:
+    async def validate_reg_sms_consent(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         answer = yes_or_no(tracker)
         if answer is None:
             dispatcher.utter_message(response="utter_yes_or_no")
@@ -166,8 +194,9 @@ class ValidateRegistrationForm(LeavableForm, FormValidationAction):
         subject = await call(register, tracker, answer, _sms_wording(domain))
         return {"reg_sms_consent": "yes" if answer else "no", "id_code_ref": await send_code(dispatcher, subject)}
 
-    async def validate_id_code(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> dict[str, Any]:
+    async def validate_id_code(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return await check_code(dispatcher, tracker, value)
 
 
@@ -181,9 +210,14 @@ def register(tracker: Tracker, sms_consent: bool, wording: str) -> str:
     existing = vault().patients.find_subject(name=name, birth_date=born)
     if existing:
         return existing
-    patient = vault().patients.register(name, born, phone=tracker.get_slot("reg_phone"),
-                                        email=tracker.get_slot("reg_email"), actor="patient",
-                                        reason="registration in the assistant")
+    patient = vault().patients.register(
+        name,
+        born,
+        phone=tracker.get_slot("reg_phone"),
+        email=tracker.get_slot("reg_email"),
+        actor="patient",
+        reason="registration in the assistant",
+    )
     record = vault().consent.grant if sms_consent else vault().consent.withdraw
     record(patient.subject_id, "sms", channel=channel(tracker), wording=wording)
     return patient.subject_id
@@ -203,7 +237,8 @@ class ActionIdentify(Action):
         dispatcher.utter_message(response="utter_verified_by_phone")
         goal = tracker.get_slot("pending_goal")
         return [SlotSet("verified_subject", subject), SlotSet("pending_goal", None)] + (
-            [FollowupAction(goal)] if goal else [])
+            [FollowupAction(goal)] if goal else []
+        )
 
 
 class ActionAfterIdentification(Action):

@@ -7,6 +7,7 @@ already said (bot/intake/reading.py) is not asked again. Any answer can be skipp
 corrected at the end ("change allergies", or "actually it's been 3 days"); "stop" leaves
 the form.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,7 @@ QUESTIONS = {  # slot: (label in the summary, words that name it when correcting
     "intake_allergies": ("Allergies", r"allerg"),
     "intake_conditions": ("Conditions", r"condition|illness|history|disease"),
 }
-TRIAGE_RESPONSES = {URGENT: "utter_triage_urgent", ROUTINE: "utter_triage_routine",
-                    SELF_CARE: "utter_triage_self_care"}
+TRIAGE_RESPONSES = {URGENT: "utter_triage_urgent", ROUTINE: "utter_triage_routine", SELF_CARE: "utter_triage_self_care"}
 SKIPPED = "skipped"
 NOT_IDENTIFIED = "not identified"
 
@@ -77,8 +77,9 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_intake_form"
 
-    async def validate_intake_consent(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
+    async def validate_intake_consent(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "intake_consent" and value in ("yes", NOT_IDENTIFIED):
             return {"intake_consent": value}  # set by action_start_intake, not an answer to the question
         if verified(tracker) is None:
@@ -88,14 +89,20 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
             dispatcher.utter_message(response="utter_yes_or_no")
             return {"intake_consent": None}
         record = vault().consent.grant if answer else vault().consent.withdraw
-        await call(record, verified(tracker), "care", channel=channel(tracker),
-                   wording=domain["responses"]["utter_ask_intake_consent"][0]["text"])
+        await call(
+            record,
+            verified(tracker),
+            "care",
+            channel=channel(tracker),
+            wording=domain["responses"]["utter_ask_intake_consent"][0]["text"],
+        )
         if not answer:
             dispatcher.utter_message(response="utter_intake_not_stored")
         return {"intake_consent": "yes" if answer else "no"}
 
-    async def validate_intake_severity(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> dict[str, Any]:
+    async def validate_intake_severity(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if skipped(value):
             return {"intake_severity": SKIPPED}
         score = severity_in(value, cued=False)
@@ -104,8 +111,9 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
             return {"intake_severity": None}
         return {**also_said(value, tracker, "intake_severity"), "intake_severity": str(score)}
 
-    async def validate_intake_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
+    async def validate_intake_confirm(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         corrected = {slot: answer for slot, answer in read(value, complaint=False).items() if slot != "intake_reason"}
         if corrected:  # "actually it's been 3 days, not 2": the summary again, corrected
             return {**corrected, "intake_confirm": None}
@@ -140,8 +148,11 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
 def also_said(value: str, tracker: Tracker, answering: str) -> dict[str, str]:
     """The other questions an answer also answers, among those not answered yet ("trouble
     sleeping, for about 10 days" answers since when too)."""
-    return {slot: found for slot, found in read(value, complaint=False).items()
-            if slot != answering and tracker.get_slot(slot) is None}
+    return {
+        slot: found
+        for slot, found in read(value, complaint=False).items()
+        if slot != answering and tracker.get_slot(slot) is None
+    }
 
 
 def free_text(value: str, tracker: Tracker, slot: str) -> dict[str, str]:
@@ -156,8 +167,11 @@ class ActionAskIntakeConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         summary = "\n".join(f"- {label}: {tracker.get_slot(slot) or SKIPPED}" for slot, (label, _) in QUESTIONS.items())
-        dispatcher.utter_message(response="utter_ask_intake_confirm", summary=summary,
-                                 buttons=[{"title": "Yes, that's right", "payload": "yes"}])
+        dispatcher.utter_message(
+            response="utter_ask_intake_confirm",
+            summary=summary,
+            buttons=[{"title": "Yes, that's right", "payload": "yes"}],
+        )
         return []
 
 
@@ -172,8 +186,14 @@ def store(tracker: Tracker, answers: dict[str, str]) -> int:
         upcoming = vault().appointments.upcoming(subject)
         appointment = upcoming[0].id if upcoming else None
     for slot, value in answers.items():
-        vault().records.put(subject, "intake", f"{QUESTIONS[slot][0]}: {value}", actor="patient",
-                            reason="health intake", appointment_id=appointment)
+        vault().records.put(
+            subject,
+            "intake",
+            f"{QUESTIONS[slot][0]}: {value}",
+            actor="patient",
+            reason="health intake",
+            appointment_id=appointment,
+        )
     return len(answers)
 
 
@@ -186,15 +206,23 @@ class ActionSubmitIntake(Action):
         if tracker.get_slot("intake_consent") == "yes" and verified(tracker) and answers:
             await call(store, tracker, answers)
             dispatcher.utter_message(response="utter_intake_saved")
-        result = triage(Answers(
-            reason=answers.get("intake_reason", ""), symptoms=answers.get("intake_symptoms", ""),
-            since_days=days_since(answers.get("intake_since", "")),
-            severity=int(answers["intake_severity"]) if "intake_severity" in answers else None,
-            conditions=answers.get("intake_conditions", "")))
+        result = triage(
+            Answers(
+                reason=answers.get("intake_reason", ""),
+                symptoms=answers.get("intake_symptoms", ""),
+                since_days=days_since(answers.get("intake_since", "")),
+                severity=int(answers["intake_severity"]) if "intake_severity" in answers else None,
+                conditions=answers.get("intake_conditions", ""),
+            )
+        )
         events = [SlotSet(slot, None) for slot in (*QUESTIONS, "intake_consent", "intake_confirm")]
         if result.level == EMERGENCY:  # the slots first, so that the answer leads with the right line
             found = assess(" ".join(answers.values()))
-            return [*events, SlotSet("red_flag", found.line or CALL_911), SlotSet("language", found.language),
-                    FollowupAction("utter_emergency")]
+            return [
+                *events,
+                SlotSet("red_flag", found.line or CALL_911),
+                SlotSet("language", found.language),
+                FollowupAction("utter_emergency"),
+            ]
         dispatcher.utter_message(response=TRIAGE_RESPONSES[result.level])
         return events

@@ -1,4 +1,5 @@
 """Answers to questions about how Healthtigo handles data."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -7,6 +7,7 @@ download link that expires; correction and deletion go to the privacy team, and 
 patient gets the reference and the due date. Objection, opt-out and withdrawal take
 effect at once.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,12 +35,24 @@ from privacy import VaultError, contact
 from privacy.errors import InvalidInput
 
 ASSISTANT = "assistant"
-CORRECTABLE = {"name": r"\bname\b", "birth_date": r"birth|dob|born", "phone": r"phone|mobile|cell|number",
-               "email": r"e-?mail", "address": r"address|street|zip|city|moved"}
-OBJECTIONS = {"research": r"research|stud(?:y|ies)|trial", "analytics": r"analytic|statistic|improv|track|profil|ai\b",
-              "marketing": r"market|promot|advert|offer|newsletter"}
-WITHDRAWALS = {"care": r"health|medical|storing|store|records|intake", "sms": r"text|sms|messag",
-               "research": r"research|analytic", "all": r"\ball\b|every|everything|both"}
+CORRECTABLE = {
+    "name": r"\bname\b",
+    "birth_date": r"birth|dob|born",
+    "phone": r"phone|mobile|cell|number",
+    "email": r"e-?mail",
+    "address": r"address|street|zip|city|moved",
+}
+OBJECTIONS = {
+    "research": r"research|stud(?:y|ies)|trial",
+    "analytics": r"analytic|statistic|improv|track|profil|ai\b",
+    "marketing": r"market|promot|advert|offer|newsletter",
+}
+WITHDRAWALS = {
+    "care": r"health|medical|storing|store|records|intake",
+    "sms": r"text|sms|messag",
+    "research": r"research|analytic",
+    "all": r"\ball\b|every|everything|both",
+}
 ALL_PURPOSES = ["care", "sms", "marketing", "analytics", "research", "third_party_sharing"]
 
 
@@ -49,9 +62,11 @@ def _identity_note(tracker: Tracker) -> str:
 
 async def open_verified(tracker: Tracker, kind: str, details: Optional[dict[str, Any]] = None):
     """Open a request for the verified patient, recorded as verified by the conversation's code."""
+
     def opened():
         request = vault().rights.open(verified(tracker), kind, channel=channel(tracker), details=details).request
         return vault().rights.confirm_identity(request.id, actor=ASSISTANT, how=_identity_note(tracker))
+
     return await call(opened)
 
 
@@ -74,8 +89,11 @@ class _Delivered:
             result = await call(vault().rights.approve, request.id, actor=ASSISTANT)
         except VaultError as error:
             return explain(dispatcher, error)
-        dispatcher.utter_message(response=self.response, reference=request.id,
-                                 link=f"{settings.PUBLIC_URL}/webhooks/downloads/{result.download_token}")
+        dispatcher.utter_message(
+            response=self.response,
+            reference=request.id,
+            link=f"{settings.PUBLIC_URL}/webhooks/downloads/{result.download_token}",
+        )
         return []
 
 
@@ -109,20 +127,26 @@ class ValidateCorrectionForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_correction_form"
 
-    async def validate_correction_field(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> dict[str, Any]:
+    async def validate_correction_field(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         field = next((f for f, words in CORRECTABLE.items() if re.search(words, value, re.I)), None)
         if field is None:
             dispatcher.utter_message(response="utter_correction_field_unknown")
         return {"correction_field": field}
 
-    async def validate_correction_value(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> dict[str, Any]:
+    async def validate_correction_value(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         field = tracker.get_slot("correction_field")
         checked = corrected(field, value)
         if not checked:
-            problems = {"phone": "utter_phone_invalid", "email": "utter_email_invalid",
-                        "birth_date": "utter_birth_date_invalid", "name": "utter_name_invalid"}
+            problems = {
+                "phone": "utter_phone_invalid",
+                "email": "utter_email_invalid",
+                "birth_date": "utter_birth_date_invalid",
+                "name": "utter_name_invalid",
+            }
             dispatcher.utter_message(response=problems.get(field, "utter_ask_correction_value"))
         return {"correction_value": checked}
 
@@ -155,8 +179,9 @@ class ActionSubmitCorrection(Action):
             request = await open_verified(tracker, "correction", details)
         except VaultError as error:
             return explain(dispatcher, error) + events
-        dispatcher.utter_message(response="utter_correction_received", reference=request.id,
-                                 due=f"{request.due_at:%B %-d, %Y}")
+        dispatcher.utter_message(
+            response="utter_correction_received", reference=request.id, due=f"{request.due_at:%B %-d, %Y}"
+        )
         return events
 
 
@@ -166,12 +191,17 @@ def deletion_preview(subject: str) -> str:
     until, held = retention.medical_hold_until(subject), retention.held(subject)
     if until is None and not held:
         return "If you confirm, we'll erase everything we hold about you, including this conversation."
-    kept = (f"until {until:%B %-d, %Y} (Texas law requires us to keep medical records 7 years after the last "
-            "treatment, and for a minor until age 21)" if until and not held
-            else "while a legal hold applies to them")
-    return ("If you confirm, we'll erase your contact details, your conversations with me and your messages. "
-            f"Your medical records (health information, appointments, name and date of birth) must be kept {kept}; "
-            "until then they are used for nothing else, and then they are erased too.")
+    kept = (
+        f"until {until:%B %-d, %Y} (Texas law requires us to keep medical records 7 years after the last "
+        "treatment, and for a minor until age 21)"
+        if until and not held
+        else "while a legal hold applies to them"
+    )
+    return (
+        "If you confirm, we'll erase your contact details, your conversations with me and your messages. "
+        f"Your medical records (health information, appointments, name and date of birth) must be kept {kept}; "
+        "until then they are used for nothing else, and then they are erased too."
+    )
 
 
 class ActionStartDeletion(Action):
@@ -189,8 +219,9 @@ class ValidateDeletionForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_deletion_form"
 
-    async def validate_deletion_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> dict[str, Any]:
+    async def validate_deletion_confirm(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         answer = yes_or_no(tracker)
         if answer is None:
             dispatcher.utter_message(response="utter_yes_or_no")
@@ -211,8 +242,9 @@ class ActionSubmitDeletion(Action):
             request = await open_verified(tracker, "deletion")
         except VaultError as error:
             return explain(dispatcher, error) + events
-        dispatcher.utter_message(response="utter_deletion_received", reference=request.id,
-                                 due=f"{request.due_at:%B %-d, %Y}")
+        dispatcher.utter_message(
+            response="utter_deletion_received", reference=request.id, due=f"{request.due_at:%B %-d, %Y}"
+        )
         return events
 
 
@@ -229,8 +261,15 @@ class ActionObjectProcessing(Action):
             return require_identity(self.name())
         purposes = _named(last_said(tracker, ("object_processing",)), OBJECTIONS) or list(OBJECTIONS)
         try:  # carried out at once: nothing is disclosed or changed but the uses that stop
-            request = await call(lambda: vault().rights.open(verified(tracker), "objection", channel=channel(tracker),
-                                                             details={"purposes": purposes}).request)
+            request = await call(
+                lambda: (
+                    vault()
+                    .rights.open(
+                        verified(tracker), "objection", channel=channel(tracker), details={"purposes": purposes}
+                    )
+                    .request
+                )
+            )
         except VaultError as error:
             return explain(dispatcher, error)
         dispatcher.utter_message(response="utter_objection_done", purposes=" and ".join(purposes), reference=request.id)
@@ -246,8 +285,9 @@ class ActionStartOptOut(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         if not verified(tracker):
             return start_form("optout_form", SlotSet("optout_contact", None))
-        request = await call(lambda: vault().rights.open(verified(tracker), "marketing_opt_out",
-                                                         channel=channel(tracker)).request)
+        request = await call(
+            lambda: vault().rights.open(verified(tracker), "marketing_opt_out", channel=channel(tracker)).request
+        )
         dispatcher.utter_message(response="utter_opted_out", reference=request.id)
         return []
 
@@ -256,8 +296,9 @@ class ValidateOptoutForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_optout_form"
 
-    async def validate_optout_contact(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
+    async def validate_optout_contact(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         lookup = None
         for kind, normalize in (("email", contact.email), ("phone", contact.phone)):
             try:
@@ -301,8 +342,9 @@ class ValidateMarketingForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_marketing_form"
 
-    async def validate_marketing_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                         domain: DomainDict) -> dict[str, Any]:
+    async def validate_marketing_confirm(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         answer = yes_or_no(tracker)
         if answer is None:
             dispatcher.utter_message(response="utter_yes_or_no")
@@ -318,8 +360,13 @@ class ActionSubmitOptIn(Action):
         if tracker.get_slot("marketing_confirm") != "yes":
             dispatcher.utter_message(response="utter_marketing_unchanged")
         else:
-            await call(vault().consent.grant, verified(tracker), "marketing", channel=channel(tracker),
-                       wording=domain["responses"]["utter_ask_marketing_confirm"][0]["text"])
+            await call(
+                vault().consent.grant,
+                verified(tracker),
+                "marketing",
+                channel=channel(tracker),
+                wording=domain["responses"]["utter_ask_marketing_confirm"][0]["text"],
+            )
             dispatcher.utter_message(response="utter_marketing_on")
         return [SlotSet("marketing_confirm", None)]
 
@@ -339,8 +386,9 @@ class ValidateWithdrawForm(LeavableForm, FormValidationAction):
     def name(self) -> str:
         return "validate_withdraw_form"
 
-    async def validate_withdraw_choice(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> dict[str, Any]:
+    async def validate_withdraw_choice(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         named = value if value in WITHDRAWALS else next(iter(_named(value, WITHDRAWALS)), None)
         if named is None:
             dispatcher.utter_message(response="utter_withdraw_unknown")
@@ -355,22 +403,39 @@ class ActionSubmitWithdrawal(Action):
         choice = tracker.get_slot("withdraw_choice")
         purposes = {"all": ALL_PURPOSES, "research": ["research", "analytics"]}.get(choice, [choice])
         try:
-            request = await call(lambda: vault().rights.open(verified(tracker), "consent_withdrawal",
-                                                             channel=channel(tracker),
-                                                             details={"purposes": purposes}).request)
+            request = await call(
+                lambda: (
+                    vault()
+                    .rights.open(
+                        verified(tracker),
+                        "consent_withdrawal",
+                        channel=channel(tracker),
+                        details={"purposes": purposes},
+                    )
+                    .request
+                )
+            )
         except VaultError as error:
             return explain(dispatcher, error) + [SlotSet("withdraw_choice", None)]
-        dispatcher.utter_message(response="utter_withdrawn", purposes=", ".join(p.replace("_", " ") for p in purposes),
-                                 reference=request.id)
+        dispatcher.utter_message(
+            response="utter_withdrawn", purposes=", ".join(p.replace("_", " ") for p in purposes), reference=request.id
+        )
         if "care" in purposes:
             dispatcher.utter_message(response="utter_withdrawn_care_note")
         return [SlotSet("withdraw_choice", None)]
 
 
-STATUS_WORDS = {"received": "received", "identity_verified": "received, identity checked",
-                "in_progress": "being handled", "completed": "completed", "denied": "declined",
-                "partially_completed": "partly completed", "open": "waiting for our team",
-                "claimed": "being handled", "closed": "done"}
+STATUS_WORDS = {
+    "received": "received",
+    "identity_verified": "received, identity checked",
+    "in_progress": "being handled",
+    "completed": "completed",
+    "denied": "declined",
+    "partially_completed": "partly completed",
+    "open": "waiting for our team",
+    "claimed": "being handled",
+    "closed": "done",
+}
 
 
 class ActionRequestStatus(Action):
@@ -383,9 +448,11 @@ class ActionRequestStatus(Action):
         subject = verified(tracker)
         requests = await call(vault().rights.list, open_only=False, subject_id=subject)
         tickets = [t for t in await call(vault().tickets.of_subject, subject) if t.kind != "handoff"]
-        lines = [f"- {r.id} ({r.kind.replace('_', ' ')}): {STATUS_WORDS[r.status]}"
-                 + (f", due by {r.due_at:%B %-d}" if r.status in ("received", "identity_verified", "in_progress") else "")
-                 for r in requests]
+        lines = [
+            f"- {r.id} ({r.kind.replace('_', ' ')}): {STATUS_WORDS[r.status]}"
+            + (f", due by {r.due_at:%B %-d}" if r.status in ("received", "identity_verified", "in_progress") else "")
+            for r in requests
+        ]
         lines += [f"- {t.id} ({t.kind.replace('_', ' ')}): {STATUS_WORDS[t.status]}" for t in tickets]
         if not lines:
             dispatcher.utter_message(response="utter_no_requests")

@@ -5,6 +5,7 @@ The question paused any form in progress; the form takes up again at its questio
 message is handed back to the policies with the intent the model gave it, the way Rasa's own
 two-stage fallback hands back an affirmed intent.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -57,6 +58,8 @@ class ActionDangerDenied(Action):
         form = _interrupted_form(tracker, asked)
         if form:
             return [FollowupAction(form)]
-        return [UserUtteranceReverted(), ActionExecuted("action_listen"),
-                UserUttered(asked.get("text"), parse_data=_as_understood(asked),
-                            input_channel=asked.get("input_channel"))]
+        return [
+            UserUtteranceReverted(),
+            ActionExecuted("action_listen"),
+            UserUttered(asked.get("text"), parse_data=_as_understood(asked), input_channel=asked.get("input_channel")),
+        ]

@@ -4,6 +4,7 @@ choosing a time, confirmations by text, and the next request of a message that h
 Each change is confirmed by the patient first. A confirmation (in the chat, and by text when the
 patient agreed to texts) names time, place and provider, never a health detail.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,11 +24,25 @@ from bot.scheduling.when import CLINIC_TZ, When, merged
 from privacy.appointments import Appointment
 from privacy.consent import ConsentRequired
 
-BOOKING_SLOTS = ("book_visit_type", "book_provider", "book_when", "book_window", "book_slot", "book_offers",
-                 "book_confirm", "book_choice_text", "appointment_choice", "appointment_options", "cancel_confirm")
+BOOKING_SLOTS = (
+    "book_visit_type",
+    "book_provider",
+    "book_when",
+    "book_window",
+    "book_slot",
+    "book_offers",
+    "book_confirm",
+    "book_choice_text",
+    "appointment_choice",
+    "appointment_options",
+    "cancel_confirm",
+)
 UNCHOSEN = {"book_offers": None, "book_slot": None, "book_confirm": None, "book_choice_text": None}
-START = {"book_appointment": "action_start_booking", "reschedule_appointment": "action_start_reschedule",
-         "cancel_appointment": "action_start_cancel"}
+START = {
+    "book_appointment": "action_start_booking",
+    "reschedule_appointment": "action_start_reschedule",
+    "cancel_appointment": "action_start_cancel",
+}
 FORMS = ("booking_form", "reschedule_form", "cancel_form")
 
 
@@ -37,8 +52,11 @@ def slot_from_key(key: str) -> Slot:
 
 
 def appointment_slot(appointment: Appointment) -> Slot:
-    return Slot(vault().clinic.provider(appointment.provider_id), appointment.starts_at.astimezone(CLINIC_TZ),
-                appointment.visit_type)
+    return Slot(
+        vault().clinic.provider(appointment.provider_id),
+        appointment.starts_at.astimezone(CLINIC_TZ),
+        appointment.visit_type,
+    )
 
 
 def reference(appointment_id: str) -> str:
@@ -50,6 +68,7 @@ def provider_list() -> str:
 
 
 # -- the request ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Said:
@@ -81,8 +100,11 @@ def request_said(tracker: Tracker) -> Optional[Said]:
 def _first_of(requests: list) -> list[dict[str, Any]]:
     """The events that start the first of `requests` ((intent, text) pairs) and keep the rest."""
     (intent, text), rest = requests[0], requests[1:]
-    return [SlotSet("current_request", [intent, text]), SlotSet("queued_requests", [list(r) for r in rest] or None),
-            FollowupAction(START[intent])]
+    return [
+        SlotSet("current_request", [intent, text]),
+        SlotSet("queued_requests", [list(r) for r in rest] or None),
+        FollowupAction(START[intent]),
+    ]
 
 
 def one_at_a_time(said: Said) -> Optional[list[dict[str, Any]]]:
@@ -100,10 +122,12 @@ def next_request(tracker: Tracker) -> list[dict[str, Any]]:
 
 # -- offers -----------------------------------------------------------------------------------
 
+
 def _taken_between(provider_ids: list[str]):
     def taken(first: date, last: date):
         start = datetime.combine(first, time(0), CLINIC_TZ)
         return vault().appointments.taken(provider_ids, start, start + timedelta(days=(last - first).days + 1))
+
     return taken
 
 
@@ -153,8 +177,7 @@ class TimeChoice:
         """The day a time said alone belongs to, if any ("move it to 3pm": the appointment's day)."""
         return None
 
-    def changes(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-                answering: str) -> dict[str, Any]:
+    def changes(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher, answering: str) -> dict[str, Any]:
         """Slot values for what `text` asks anew (here: the day or time), read against what was
         asked before; `answering` is the slot the text answers (its value is the text itself)."""
         when = when_in(text, now())
@@ -166,21 +189,27 @@ class TimeChoice:
             return {}
         return {"book_when": window.describe(), "book_window": window.to_slot(), **UNCHOSEN}
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> list[dict[str, Any]]:
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """The answers validated, then, once everything but the time is known, the times offered."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
         window = When.from_slot(tracker.get_slot("book_window"))
-        if window is None or tracker.get_slot("book_offers") or tracker.get_slot("book_slot") \
-                or not self.ready(tracker):
+        if (
+            window is None
+            or tracker.get_slot("book_offers")
+            or tracker.get_slot("book_slot")
+            or not self.ready(tracker)
+        ):
             return events
         if not window.day_given:
             window = merged(window, await call(self.anchor, tracker))
         values = offered(dispatcher, await call(find_offer, tracker, window))
         return events + [SlotSet(slot, value) for slot, value in values.items()]
 
-    def answer(self, slot: str, value: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-               unclear: str) -> dict[str, Any]:
+    def answer(
+        self, slot: str, value: str, tracker: Tracker, dispatcher: CollectingDispatcher, unclear: str
+    ) -> dict[str, Any]:
         """What an answer to `slot`'s question changes. One that does not give the slot asks it
         again, after `unclear` when it changed nothing else either."""
         found = self.changes(value, tracker, dispatcher, answering=slot)
@@ -190,12 +219,14 @@ class TimeChoice:
             found[slot] = None
         return found
 
-    async def validate_book_when(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
+    async def validate_book_when(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self.answer("book_when", value, tracker, dispatcher, "utter_when_unclear")
 
-    async def validate_book_slot(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
+    async def validate_book_slot(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         slots = [slot_from_key(key) for key in tracker.get_slot("book_offers") or []]
         keys = [s.key() for s in slots]
         if value in keys:  # chosen already (a single exact match)
@@ -211,8 +242,9 @@ class TimeChoice:
             dispatcher.utter_message(response="utter_slot_unknown")
         return {"book_slot": None, **found}
 
-    async def validate_book_confirm(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> dict[str, Any]:
+    async def validate_book_confirm(
+        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         found = self.changes(value, tracker, dispatcher, answering="book_confirm")
         if found:  # "wait, actually make it 2pm"
             return {"book_confirm": None, **found}
@@ -228,8 +260,10 @@ class TimeChoice:
 
 # -- after a change ---------------------------------------------------------------------------
 
-def retry_after_taken(dispatcher: CollectingDispatcher, tracker: Tracker, form: str,
-                      taken: Slot) -> list[dict[str, Any]]:
+
+def retry_after_taken(
+    dispatcher: CollectingDispatcher, tracker: Tracker, form: str, taken: Slot
+) -> list[dict[str, Any]]:
     """Someone booked the slot first: propose the nearest others and ask again."""
     dispatcher.utter_message(response="utter_slot_taken")
     when = When(taken.starts_at.date(), taken.starts_at.date() + timedelta(days=7))

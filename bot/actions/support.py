@@ -5,6 +5,7 @@ question can go to a nurse or pharmacist. Billing: general answers from the clin
 table; questions about one's own bill go to the billing team. Handoff: the bot pauses for
 the conversation and a ticket with a short summary waits for staff.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,14 +20,23 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common import call, channel, last_said, now, require_identity, text, vault, verified
 from bot.scheduling.when import CLINIC_TZ
 
-REFILL = re.compile(r"refill|renew|run(?:ning)? out|ran out|out of my|more of my|new prescription|repeat prescription|"
-                    r"re-?fill|rx", re.I)
-ACCOUNT = re.compile(r"\bmy (?:bill|invoice|balance|statement|account|payment|charge|copay)|charged|billed me|"
-                     r"refund|overcharg|double|owe|collections|explanation of benefits|\beob\b", re.I)
+REFILL = re.compile(
+    r"refill|renew|run(?:ning)? out|ran out|out of my|more of my|new prescription|repeat prescription|"
+    r"re-?fill|rx",
+    re.I,
+)
+ACCOUNT = re.compile(
+    r"\bmy (?:bill|invoice|balance|statement|account|payment|charge|copay)|charged|billed me|"
+    r"refund|overcharg|double|owe|collections|explanation of benefits|\beob\b",
+    re.I,
+)
 BILLING_TOPICS = (  # topic in the clinic's billing table, and the words that ask about it
     ("assistance", r"afford|assistance|payment plan|financial help|can'?t pay|discount"),
-    ("insurance", r"insurance|insured|aetna|cigna|medicare|medicaid|blue ?cross|bcbs|humana|united|in[- ]network|"
-                  r"coverage|cover|plan accept|take my plan"),
+    (
+        "insurance",
+        r"insurance|insured|aetna|cigna|medicare|medicaid|blue ?cross|bcbs|humana|united|in[- ]network|"
+        r"coverage|cover|plan accept|take my plan",
+    ),
     ("payment", r"\bpay\b|payment|credit|debit|cash|hsa|fsa|apple pay|check"),
     ("prices", r"price|cost|how much|fee|rate|charge for|self[- ]pay|expensive|cheap"),
 )
@@ -44,8 +54,14 @@ class ActionMedicationQuestion(Action):
             return [FollowupAction("utter_offer_care_team")]
         if not verified(tracker):
             return require_identity(self.name())
-        ticket = await call(vault().tickets.open, "refill", verified(tracker), f"Refill request: {question}",
-                            channel=channel(tracker), conversation_id=vault().conversations.id_for(tracker.sender_id))
+        ticket = await call(
+            vault().tickets.open,
+            "refill",
+            verified(tracker),
+            f"Refill request: {question}",
+            channel=channel(tracker),
+            conversation_id=vault().conversations.id_for(tracker.sender_id),
+        )
         dispatcher.utter_message(response="utter_refill_sent", reference=ticket.id)
         return []
 
@@ -58,8 +74,14 @@ class ActionMessageCareTeam(Action):
         if not verified(tracker):
             return require_identity(self.name())
         question = last_said(tracker, ("medication_question",))
-        ticket = await call(vault().tickets.open, "clinician_message", verified(tracker), f"Question: {question}",
-                            channel=channel(tracker), conversation_id=vault().conversations.id_for(tracker.sender_id))
+        ticket = await call(
+            vault().tickets.open,
+            "clinician_message",
+            verified(tracker),
+            f"Question: {question}",
+            channel=channel(tracker),
+            conversation_id=vault().conversations.id_for(tracker.sender_id),
+        )
         dispatcher.utter_message(response="utter_care_team_message_sent", reference=ticket.id)
         return []
 
@@ -73,9 +95,14 @@ class ActionBillingQuestion(Action):
         if ACCOUNT.search(question):
             if not verified(tracker):
                 return require_identity(self.name())
-            ticket = await call(vault().tickets.open, "billing", verified(tracker), f"Billing question: {question}",
-                                channel=channel(tracker),
-                                conversation_id=vault().conversations.id_for(tracker.sender_id))
+            ticket = await call(
+                vault().tickets.open,
+                "billing",
+                verified(tracker),
+                f"Billing question: {question}",
+                channel=channel(tracker),
+                conversation_id=vault().conversations.id_for(tracker.sender_id),
+            )
             dispatcher.utter_message(response="utter_billing_account", reference=ticket.id)
             return []
         answers = vault().clinic.billing
@@ -120,14 +147,22 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         def open_ticket():
             subject = verified(tracker) or vault().conversations.ensure(tracker.sender_id)
-            return vault().tickets.open("handoff", subject, summary(tracker), channel=channel(tracker),
-                                        conversation_id=vault().conversations.id_for(tracker.sender_id))
+            return vault().tickets.open(
+                "handoff",
+                subject,
+                summary(tracker),
+                channel=channel(tracker),
+                conversation_id=vault().conversations.id_for(tracker.sender_id),
+            )
 
         ticket = await call(open_ticket)
         opens = next_opening(now(), vault().clinic.closures)
         if opens is None:
             dispatcher.utter_message(response="utter_handoff_open_hours", reference=ticket.id)
         else:
-            dispatcher.utter_message(response="utter_handoff_closed_hours", reference=ticket.id,
-                                     opens=f"{opens:%A} at {opens.strftime('%-I:%M %p').lower()}")
+            dispatcher.utter_message(
+                response="utter_handoff_closed_hours",
+                reference=ticket.id,
+                opens=f"{opens:%A} at {opens.strftime('%-I:%M %p').lower()}",
+            )
         return [ConversationPaused()]

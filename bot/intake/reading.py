@@ -7,6 +7,7 @@ model: a number is a severity only when the words say so ("a 6 out of 10", "pain
 never the 3 of "3 days". Symptoms and conditions are found from lists of common words and kept
 as the patient wrote them.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,28 +16,40 @@ from typing import Optional
 _NUMBER = r"(10|\d|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
 _NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 _UNIT = r"(?:hours?|hrs?|days?|nights?|weeks?|wks?|months?|years?)"
-_COUNT = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple(?: of)?|few|couple(?: of)?|several)"
+_COUNT = (
+    r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple(?: of)?|few|couple(?: of)?|several)"
+)
 _SINCE = re.compile(
     rf"\b(?:for|since|over|the past|the last|past|last|been)\s+(?:(?:about|around|nearly|almost|like|over|roughly)\s+)?"
     rf"{_COUNT}\s+{_UNIT}(?:\s+(?:ago|now))?\b"
     rf"|\b{_COUNT}\s+{_UNIT}\s+(?:ago|now)\b"
     r"|\b(?:since|started|starting|began|from)\s+(?:(?:on|last)\s+)?(?:the day before yesterday|yesterday|last night|"
     r"this morning|last week|the weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|\b(?:the day before yesterday|yesterday|last night|this morning|since this morning)\b", re.I)
+    r"|\b(?:the day before yesterday|yesterday|last night|this morning|since this morning)\b",
+    re.I,
+)
 _NOT_A_SEVERITY = r"(?!\s*(?:/\s*\d\d|%|:|\d|" + _UNIT + r"|am\b|pm\b|times\b|x\b|mg\b))"
 _SEVERITY = (
     re.compile(rf"\b{_NUMBER}\s*(?:/|out of)\s*10\b", re.I),
-    re.compile(rf"\b(?:pain|severity|it|it'?s|its|level|score)\s+(?:is\s+|was\s+|at\s+|of\s+|to\s+|about\s+|around\s+|"
-               rf"like\s+|maybe\s+|probably\s+)*(?:an?\s+)?(?:solid\s+|strong\s+|good\s+)?{_NUMBER}\b{_NOT_A_SEVERITY}",
-               re.I),
-    re.compile(rf"\b(?:i'?d say|i would say|maybe|rate it|rated|call it|like)\s+(?:an?\s+)?(?:solid\s+)?{_NUMBER}\b"
-               rf"{_NOT_A_SEVERITY}", re.I),
+    re.compile(
+        rf"\b(?:pain|severity|it|it'?s|its|level|score)\s+(?:is\s+|was\s+|at\s+|of\s+|to\s+|about\s+|around\s+|"
+        rf"like\s+|maybe\s+|probably\s+)*(?:an?\s+)?(?:solid\s+|strong\s+|good\s+)?{_NUMBER}\b{_NOT_A_SEVERITY}",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:i'?d say|i would say|maybe|rate it|rated|call it|like)\s+(?:an?\s+)?(?:solid\s+)?{_NUMBER}\b"
+        rf"{_NOT_A_SEVERITY}",
+        re.I,
+    ),
 )
-_BODY = (r"lower back|upper back|back|knee|ankle|wrist|shoulder|hip|neck|ears?|eyes?|tooth|teeth|jaw|foot|feet|legs?|"
-         r"arms?|hands?|head|stomach|tummy|belly|throat|elbow|toe|finger|side|skin|joints?|muscles?")
+_BODY = (
+    r"lower back|upper back|back|knee|ankle|wrist|shoulder|hip|neck|ears?|eyes?|tooth|teeth|jaw|foot|feet|legs?|"
+    r"arms?|hands?|head|stomach|tummy|belly|throat|elbow|toe|finger|side|skin|joints?|muscles?"
+)
 _SYMPTOMS = re.compile(
     r"\bsore throat|\bscratchy throat|\bfevers?\b|\bfeverish|\b(?:high )?temperature\b|\bchills\b|\bcough\w*|"
-    r"\bhead ?aches?\b|\bmigraines?\b|\brash\w*|\bitch\w*|\bnause\w*|\bqueasy\b|\bvomit\w*|\bthrowing up\b|\bthrew up\b|"
+    r"\bhead ?aches?\b|\bmigraines?\b|\brash\w*|\bitch\w*|\bnause\w*|\bqueasy\b|\bvomit\w*|"
+    r"\bthrowing up\b|\bthrew up\b|"
     r"\bdiarrh?o?ea\b|\bconstipat\w+|\b(?:stomach|tummy|belly) ?aches?\b|\bback ?aches?\b|\bear ?aches?\b|"
     r"\btooth ?aches?\b|\bwheez\w*|\bshort(?:ness)? of breath\b|\bcongest\w*|\bstuffy nose\b|\brunny nose\b|"
     r"\bsneez\w*|\bbody aches?\b|\bfatigue\b|\bexhausted\b|\btired\b|\bdizz\w*|\blight-?headed\b|"
@@ -48,16 +61,23 @@ _SYMPTOMS = re.compile(
     r"(?:hurt\w*|ach\w*|pain\w*|sore|swollen|killing me|itch\w*|stiff)"
     rf"|\b(?:pain|ache|soreness) in (?:my |the )?(?:{_BODY})\b"
     rf"|\b(?:twisted|sprained|hurt|injured|bumped|pulled|strained) (?:my )?(?:{_BODY})\b"
-    rf"|\b(?:{_BODY}) (?:pain|ache|injury)\b", re.I)
+    rf"|\b(?:{_BODY}) (?:pain|ache|injury)\b",
+    re.I,
+)
 _CONDITIONS = re.compile(
     r"\btype (?:1|2|one|two)(?: diabet\w*)?\b|\bdiabet\w*|\bprediabet\w*|\basthma\w*|\bcopd\b|\bemphysema\b|"
     r"\bhypertension\b|\bhigh blood pressure\b|\bhigh cholesterol\b|\bheart (?:disease|failure|condition)\b|\bafib\b|"
     r"\batrial fibrillation\b|\bkidney disease\b|\bckd\b|\bepilep\w*|\bseizure disorder\b|\bcancer\b|\bhiv\b|"
     r"\barthritis\b|\blupus\b|\bhypothyroid\w*|\bthyroid (?:condition|disease|problem)\b|\bpregnan\w*|"
-    r"\bsickle cell\b|\bcrohn'?s\b|\bcolitis\b|\bsleep apnea\b|\bmultiple sclerosis\b|\bhepatitis\b", re.I)
+    r"\bsickle cell\b|\bcrohn'?s\b|\bcolitis\b|\bsleep apnea\b|\bmultiple sclerosis\b|\bhepatitis\b",
+    re.I,
+)
 _NEGATED = re.compile(r"\b(?:no|not|don'?t have|do not have|never had|without|nothing)\s+(?:\w+\s+){0,2}$", re.I)
-_ASKING_FOR_THE_FORM = re.compile(r"^[^.?!]*\b(?:fill|do|complete|start|begin)\b[^.?!]*\b(?:intake|form|questions?)\b"
-                                  r"[^.?!]*[.?!]\s*", re.I)
+_ASKING_FOR_THE_FORM = re.compile(
+    r"^[^.?!]*\b(?:fill|do|complete|start|begin)\b[^.?!]*\b(?:intake|form|questions?)\b"
+    r"[^.?!]*[.?!]\s*",
+    re.I,
+)
 _LIMIT = 500
 
 

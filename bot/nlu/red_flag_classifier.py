@@ -11,6 +11,7 @@ For the first two it adds a `red_flag` entity naming the emergency line to lead 
 Poison Control) and a `language` entity ("en" or "es"), which fill the slots the emergency
 response's variations read.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -60,22 +61,32 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         for message in messages:
             text = message.get(TEXT) or ""
             assessment = safety.assess(text)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get(INTENT_NAME_KEY) not in INTENTS.values()]
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in INTENTS.values()
+            ]
             intent_name = INTENTS.get(assessment.level)
             if intent_name is None:
                 predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
                 if predicted in INTENTS.values():  # the model's guess is not safety's decision
-                    fallback = ranking[0] if ranking else {INTENT_NAME_KEY: FALLBACK_INTENT,
-                                                           PREDICTED_CONFIDENCE_KEY: 1.0}
+                    fallback = (
+                        ranking[0] if ranking else {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                    )
                     message.set(INTENT, fallback, add_to_output=True)
                     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
                 continue
             intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
-            found = [{"entity": name, "value": value, "start": 0, "end": len(text), "confidence": 1.0,
-                      "extractor": type(self).__name__}
-                     for name, value in ((RED_FLAG_ENTITY, assessment.line), (LANGUAGE_ENTITY, assessment.language))]
+            found = [
+                {
+                    "entity": name,
+                    "value": value,
+                    "start": 0,
+                    "end": len(text),
+                    "confidence": 1.0,
+                    "extractor": type(self).__name__,
+                }
+                for name, value in ((RED_FLAG_ENTITY, assessment.line), (LANGUAGE_ENTITY, assessment.language))
+            ]
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), *found], add_to_output=True)
         return messages

@@ -7,6 +7,7 @@ log line names the action and the kind of error only (the error text of an
 action may quote what the patient said). A rejection (a form that cannot fill
 its slot) is not a failure and passes through.
 """
+
 from __future__ import annotations
 
 import functools

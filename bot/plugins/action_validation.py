@@ -6,6 +6,7 @@ every call. This start-up patch replaces RemoteAction._validate_action_result wi
 same check (same schema, same errors, same message) done by a validator built once.
 tests/test_action_validation.py fails if Rasa's method stops being that call.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,4 +38,3 @@ def install() -> None:
 
     _validate_action_result.compiled = True
     RemoteAction._validate_action_result = _validate_action_result
-

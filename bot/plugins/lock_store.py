@@ -16,6 +16,7 @@ A replica that dies holding a lock leaves its ticket until the ticket expires
 (TICKET_LOCK_LIFETIME seconds, read by Rasa; the production launcher sets 30); the
 conversation waits that long, then goes on.
 """
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ a fresh conversation and a failed save keeps events only in memory; `install()`
 stops that for this store: a failure reaches the channel (which answers "please
 try again") and is logged, and readiness (channels/health.py) probes the store.
 """
+
 from __future__ import annotations
 
 import asyncio

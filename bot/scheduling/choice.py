@@ -3,6 +3,7 @@ its position ("the second one", "the last"), its time ("the 1:30 one", "1:30", "
 its day, or its clinician. The answer is matched against what was offered, never read as a new
 date: "the 1:30 one" is the offered 1:30, whatever the day.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,16 @@ from bot.scheduling.when import spoken_times, weekdays_in
 from privacy.clinic import Provider
 
 _POSITIONS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
-_POSITION = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\b(?! (?:week|day|thing|time i|thoughts?|opinion))|"
-                       r"\b(?:number|option|no\.?|#)\s*(\d)\b|^\W*(\d)\W*$", re.I)
+_POSITION = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\b(?! (?:week|day|thing|time i|thoughts?|opinion))|"
+    r"\b(?:number|option|no\.?|#)\s*(\d)\b|^\W*(\d)\W*$",
+    re.I,
+)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATE = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+(?:of\s+)?{_MONTH.replace('(', '(?P<after>', 1)}(?!\w)",
-                   re.I)  # "December 12", "12 of dec"
+_DATE = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+(?:of\s+)?{_MONTH.replace('(', '(?P<after>', 1)}(?!\w)", re.I
+)  # "December 12", "12 of dec"
 _CLOCK = re.compile(r"(?<![\d/])\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d/]|st\b|nd\b|rd\b|th\b)", re.I)
 
 

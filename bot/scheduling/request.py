@@ -8,6 +8,7 @@ one and book me next week" holds two requests. The NLU's visit type and clinicia
 read first where it found them; these rules find what it missed ("dr okafr", "in persn"). Days
 and times are read by bot/scheduling/when.py (dateparser and rules), which reads them better.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,11 @@ VISIT_WORDS = {
     "video": r"\bvideo\b|\bvid\b|zoom|virtual|tele ?health|telemedicine|\bonline\b|facetime|camera",
     "phone": r"\bphone\b|telephone|\bfone\b|\bcall me\b",
 }
-ANYONE = re.compile(r"\b(any ?(one|body|doctor|provider|clinician|of them)|whoever|first available|no preference|"
-                    r"doesn'?t matter|don'?t (really )?care|earliest|either is fine)\b", re.I)
+ANYONE = re.compile(
+    r"\b(any ?(one|body|doctor|provider|clinician|of them)|whoever|first available|no preference|"
+    r"doesn'?t matter|don'?t (really )?care|earliest|either is fine)\b",
+    re.I,
+)
 # Specialty words -> the specialty they name (providers carry the specialty).
 SPECIALTIES = {
     "dermatology": r"derma\w*|skin doctor|skin specialist",
@@ -44,7 +48,9 @@ _WHEN_CUES = re.compile(
     r"jan\w*|feb\w*|mar(?:ch)?|apr\w*|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|asap|soon|o'?clock|"
     r"half past|quarter (?:past|to))\b"
     r"|\d{1,2}(?::\d{2})?\s*(?:a\.?m|p\.?m)|\d{1,2}:\d{2}|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}/\d{1,2}\b|"
-    r"\bat \d{1,2}\b|\bin \d+ days?\b|\bmay \d", re.I)
+    r"\bat \d{1,2}\b|\bin \d+ days?\b|\bmay \d",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -108,21 +114,32 @@ def read(text: str, providers: Sequence[Provider], now: datetime, entities: Iter
     """Everything `text` says about an appointment; the NLU's `entities` first where they apply."""
     found = {e.get("entity"): str(e.get("value")) for e in entities}
     visit_type = found.get("visit_type") if found.get("visit_type") in VISIT_WORDS else visit_type_in(text)
-    provider = (provider_in(found["provider"], providers) if found.get("provider") else None) \
-        or provider_in(text, providers)
+    provider = (provider_in(found["provider"], providers) if found.get("provider") else None) or provider_in(
+        text, providers
+    )
     when = when_in(text, now) or (when_in(found["time"], now) if found.get("time") else None)
     return Request(visit_type, provider, when)
 
 
 REQUEST_VERBS = {  # the verb that starts a request, and the intent it asks for
-    "book": "book_appointment", "schedule": "book_appointment", "make": "book_appointment",
+    "book": "book_appointment",
+    "schedule": "book_appointment",
+    "make": "book_appointment",
     "cancel": "cancel_appointment",
-    "move": "reschedule_appointment", "reschedule": "reschedule_appointment", "change": "reschedule_appointment",
-    "push": "reschedule_appointment", "postpone": "reschedule_appointment",
+    "move": "reschedule_appointment",
+    "reschedule": "reschedule_appointment",
+    "change": "reschedule_appointment",
+    "push": "reschedule_appointment",
+    "postpone": "reschedule_appointment",
 }
-_VERB = r"(book|schedule|make (?:me )?an? (?:appointment|appt)|cancel|move|reschedule|change (?:my|the)|push|postpone)\b"
-_NEXT_REQUEST = re.compile(r"(?:,|\band\b|\bthen\b|\balso\b|\bplus\b)\s+(?:(?:also|then|can you|could you|please|"
-                           r"pls|i want to|i'?d like to|i need to|you can)\s+)*(?=" + _VERB + ")", re.I)
+_VERB = (
+    r"(book|schedule|make (?:me )?an? (?:appointment|appt)|cancel|move|reschedule|change (?:my|the)|push|postpone)\b"
+)
+_NEXT_REQUEST = re.compile(
+    r"(?:,|\band\b|\bthen\b|\balso\b|\bplus\b)\s+(?:(?:also|then|can you|could you|please|"
+    r"pls|i want to|i'?d like to|i need to|you can)\s+)*(?=" + _VERB + ")",
+    re.I,
+)
 
 
 def _intent_of(part: str) -> Optional[str]:
@@ -136,8 +153,8 @@ def split_requests(text: str) -> list[tuple[Optional[str], str]]:
     first verb ("hi, please move...") belongs to the first request."""
     parts, start = [], 0
     for match in _NEXT_REQUEST.finditer(text):
-        if _intent_of(text[start:match.start()]):
-            parts.append(text[start:match.start()])
+        if _intent_of(text[start : match.start()]):
+            parts.append(text[start : match.start()])
             start = match.end()
     parts.append(text[start:])
     return [(_intent_of(part), part.strip(" ,.")) for part in parts if part.strip(" ,.")]
@@ -146,8 +163,11 @@ def split_requests(text: str) -> list[tuple[Optional[str], str]]:
 _CHANGE_TO = re.compile(r"\b(?:to|for|until|till|into)\b(?!.*\b(?:to|for|until|till|into)\b)", re.I)
 
 
-_CHANGING = re.compile(r"\b(?:move|moving|reschedul\w*|chang\w*|push\w*|postpon\w*|switch\w*|instead|earlier|later|"
-                       r"cancel\w*|call off|can'?t (?:make|come|go)|cannot (?:make|come|go)|won'?t (?:make|be able))", re.I)
+_CHANGING = re.compile(
+    r"\b(?:move|moving|reschedul\w*|chang\w*|push\w*|postpon\w*|switch\w*|instead|earlier|later|"
+    r"cancel\w*|call off|can'?t (?:make|come|go)|cannot (?:make|come|go)|won'?t (?:make|be able))",
+    re.I,
+)
 
 
 def changes_an_appointment(text: str) -> bool:
@@ -161,7 +181,7 @@ def split_change(text: str) -> tuple[str, str]:
     match = _CHANGE_TO.search(text)
     if not match:
         return text, ""
-    return text[: match.start()], text[match.end():]
+    return text[: match.start()], text[match.end() :]
 
 
 @dataclass(frozen=True)
@@ -174,8 +194,9 @@ class Booked:
     visit_type: str
 
 
-def appointments_named(text: str, booked: Sequence[Booked], providers: Sequence[Provider],
-                       now: datetime) -> list[Booked]:
+def appointments_named(
+    text: str, booked: Sequence[Booked], providers: Sequence[Provider], now: datetime
+) -> list[Booked]:
     """The appointments `text` names by day, time, clinician or visit type; all of them when it
     names none of these."""
     chosen = list(booked)
@@ -184,8 +205,11 @@ def appointments_named(text: str, booked: Sequence[Booked], providers: Sequence[
         if when.day_given:
             # "my Tuesday one" on a Tuesday is next week's: a weekday named is matched as a weekday
             weekdays = weekdays_in(text)
-            chosen = [b for b in chosen if b.starts_at.weekday() in weekdays] if weekdays else [
-                b for b in chosen if when.first_day <= b.starts_at.date() <= when.last_day]
+            chosen = (
+                [b for b in chosen if b.starts_at.weekday() in weekdays]
+                if weekdays
+                else [b for b in chosen if when.first_day <= b.starts_at.date() <= when.last_day]
+            )
         if when.at:
             chosen = [b for b in chosen if b.starts_at.time() == when.at]
         elif when.window:

@@ -4,6 +4,7 @@ Slots are 30 minutes, in the clinic's time zone, at least 2 hours ahead and at m
 When the requested time cannot be had, the answer says why (in the past, a closed day, taken,
 outside hours) and offers the nearest open slots instead.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,10 +33,15 @@ class Slot:
 
     def describe(self) -> str:
         """Whole, for a confirmation: time, provider and place, never any health detail."""
-        where = {"in_person": f"at {OFFICE}", "video": "by video (the link comes by e-mail before the visit)",
-                 "phone": "by phone (the provider calls the number on file)"}[self.visit_type]
-        return (f"{self.starts_at:%A, %B %-d} at {self.starts_at.strftime('%-I:%M %p').lower()} "
-                f"with {self.provider.name}, {where}")
+        where = {
+            "in_person": f"at {OFFICE}",
+            "video": "by video (the link comes by e-mail before the visit)",
+            "phone": "by phone (the provider calls the number on file)",
+        }[self.visit_type]
+        return (
+            f"{self.starts_at:%A, %B %-d} at {self.starts_at.strftime('%-I:%M %p').lower()} "
+            f"with {self.provider.name}, {where}"
+        )
 
     def key(self) -> str:
         """How the slot is remembered in the conversation."""
@@ -60,15 +66,24 @@ def _day_slots(provider: Provider, day: date) -> list[datetime]:
     return found
 
 
-def eligible(providers: Sequence[Provider], visit_type: str, provider_id: Optional[str],
-             child: bool) -> list[Provider]:
-    return [p for p in providers if visit_type in p.visit_types and (provider_id in (None, p.id))
-            and (p.sees_children or not child)]
+def eligible(providers: Sequence[Provider], visit_type: str, provider_id: Optional[str], child: bool) -> list[Provider]:
+    return [
+        p
+        for p in providers
+        if visit_type in p.visit_types and (provider_id in (None, p.id)) and (p.sees_children or not child)
+    ]
 
 
-def open_slots(providers: Sequence[Provider], visit_type: str, closures: dict[date, str],
-               taken: set[tuple[str, datetime]], first: date, last: date, now: datetime,
-               window: Optional[tuple[time, time]] = None) -> list[Slot]:
+def open_slots(
+    providers: Sequence[Provider],
+    visit_type: str,
+    closures: dict[date, str],
+    taken: set[tuple[str, datetime]],
+    first: date,
+    last: date,
+    now: datetime,
+    window: Optional[tuple[time, time]] = None,
+) -> list[Slot]:
     """Every open slot of these providers between the two days (inclusive), in time order."""
     earliest, latest = now + LEAD, now + HORIZON
     slots = []
@@ -100,13 +115,21 @@ def _spread(slots: list[Slot], limit: int) -> list[Slot]:
     return chosen
 
 
-def offer(when: When, providers: Sequence[Provider], visit_type: str, closures: dict[date, str],
-          taken_between, now: datetime, limit: int = 3) -> Offer:
+def offer(
+    when: When,
+    providers: Sequence[Provider],
+    visit_type: str,
+    closures: dict[date, str],
+    taken_between,
+    now: datetime,
+    limit: int = 3,
+) -> Offer:
     """The slots to propose for `when`; `taken_between(first, last)` gives the booked ones."""
     today = now.astimezone(CLINIC_TZ).date()
     problem = None
-    if when.last_day < today or (when.last_day == today and when.at and
-                                 datetime.combine(today, when.at, CLINIC_TZ) < now):
+    if when.last_day < today or (
+        when.last_day == today and when.at and datetime.combine(today, when.at, CLINIC_TZ) < now
+    ):
         problem = "That time has already passed."
     elif when.first_day > (now + HORIZON).date():
         problem = "We book up to 90 days ahead."
@@ -116,17 +139,42 @@ def offer(when: When, providers: Sequence[Provider], visit_type: str, closures: 
         problem = f"The clinic is closed on {when.first_day:%A}s."
     first = max(when.first_day, today)
     if problem is None:
-        found = _on_days(when, open_slots(providers, visit_type, closures, taken_between(first, when.last_day),
-                                          first, when.last_day, now, when.window))
+        found = _on_days(
+            when,
+            open_slots(
+                providers,
+                visit_type,
+                closures,
+                taken_between(first, when.last_day),
+                first,
+                when.last_day,
+                now,
+                when.window,
+            ),
+        )
         if when.at:
             exact = [s for s in found if s.starts_at.time() == when.at]
             if exact:  # one per day asked for ("10am on tuesday or thursday")
-                return Offer(_spread([next(s for s in exact if s.starts_at.date() == day)
-                                      for day in sorted({s.starts_at.date() for s in exact})], limit))
-            problem = (f"{when.describe()} is not available." if found or _ever_open(providers, when)
-                       else f"No one sees patients at {when.at.strftime('%-I:%M %p').lower()} then.")
-            near = sorted(found, key=lambda s: abs((datetime.combine(s.starts_at.date(), when.at, CLINIC_TZ)
-                                                    - s.starts_at).total_seconds()))
+                return Offer(
+                    _spread(
+                        [
+                            next(s for s in exact if s.starts_at.date() == day)
+                            for day in sorted({s.starts_at.date() for s in exact})
+                        ],
+                        limit,
+                    )
+                )
+            problem = (
+                f"{when.describe()} is not available."
+                if found or _ever_open(providers, when)
+                else f"No one sees patients at {when.at.strftime('%-I:%M %p').lower()} then."
+            )
+            near = sorted(
+                found,
+                key=lambda s: abs(
+                    (datetime.combine(s.starts_at.date(), when.at, CLINIC_TZ) - s.starts_at).total_seconds()
+                ),
+            )
             if near:
                 return Offer(sorted(_spread(near, limit), key=lambda s: s.starts_at), problem)
         elif found:

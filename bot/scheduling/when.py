@@ -5,6 +5,7 @@
 apart: dateparser reads dates well but mixes up "the 3rd at 9" or "12/14 at 10".
 A bare hour is read as clinic hours suggest: 7 to 11 is morning, 12 to 6 afternoon.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,28 +21,46 @@ from privacy.clinic import TIME_ZONE
 CLINIC_TZ = ZoneInfo(TIME_ZONE)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PARTS_OF_DAY = {  # name: (from, to) in clinic time
-    "morning": (time(7), time(12)), "am": (time(7), time(12)),
-    "afternoon": (time(12), time(17)), "pm": (time(12), time(18)),
-    "evening": (time(16), time(20)), "lunch": (time(11, 30), time(13, 30)),
+    "morning": (time(7), time(12)),
+    "am": (time(7), time(12)),
+    "afternoon": (time(12), time(17)),
+    "pm": (time(12), time(18)),
+    "evening": (time(16), time(20)),
+    "lunch": (time(11, 30), time(13, 30)),
 }
-_SHORTHAND = {r"\btmrw?\b|\btmr\b|\btomorow\b|\btommorow\b|\btomorrrow\b": "tomorrow", r"\bnxt\b": "next",
-              r"\bwk\b": "week", r"\bmon\b": "monday", r"\btues?\b": "tuesday", r"\bwed\b": "wednesday",
-              r"\bthu(?:rs?)?\b": "thursday", r"\bfri\b": "friday", r"\bsat\b": "saturday", r"\bsun\b": "sunday",
-              r"\bnoon\b": "12:00 pm", r"\bmidday\b": "12:00 pm",
-              r"\baft\b|\barvo\b": "afternoon", r"\bmorn\b": "morning", r"\beve\b": "evening"}
+_SHORTHAND = {
+    r"\btmrw?\b|\btmr\b|\btomorow\b|\btommorow\b|\btomorrrow\b": "tomorrow",
+    r"\bnxt\b": "next",
+    r"\bwk\b": "week",
+    r"\bmon\b": "monday",
+    r"\btues?\b": "tuesday",
+    r"\bwed\b": "wednesday",
+    r"\bthu(?:rs?)?\b": "thursday",
+    r"\bfri\b": "friday",
+    r"\bsat\b": "saturday",
+    r"\bsun\b": "sunday",
+    r"\bnoon\b": "12:00 pm",
+    r"\bmidday\b": "12:00 pm",
+    r"\baft\b|\barvo\b": "afternoon",
+    r"\bmorn\b": "morning",
+    r"\beve\b": "evening",
+}
 _TIME = re.compile(r"(?:\bat\s+|@\s*|\b)(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?=\s|$|[,.!?])")
 _ORDINAL = re.compile(r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b")
 _WEEKDAY = re.compile(r"\b(?:(next|this|coming|on)\s+)?(" + "|".join(WEEKDAYS) + r")\b")
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 _MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # The words that hold a date, for dateparser to read alone: "on december 10" in a whole sentence.
-_DATE_PHRASE = re.compile(rf"\b{_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b|"
-                          rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}(?:\s+\d{{4}})?\b|"
-                          r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
+_DATE_PHRASE = re.compile(
+    rf"\b{_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}(?:\s+\d{{4}})?\b|"
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
+)
 _IN_DAYS = re.compile(r"\bin\s+(\d{1,2}|a|one|two|three)\s+(day|week)s?\b")
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3}
-_HOUR_WORDS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_HOUR_WORDS = {
+    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+}
 _HOUR = r"(\d{1,2}|" + "|".join(list(_HOUR_WORDS)[1:]) + ")"
 _SPOKEN = (  # spoken clock times, as digits: "half past four" is 4:30
     (re.compile(rf"\bhalf (?:past|after) {_HOUR}\b"), lambda h: f"{h}:30"),
@@ -84,20 +103,28 @@ class When:
 
     def to_slot(self) -> dict:
         """As a conversation slot holds it."""
-        return {"first_day": self.first_day.isoformat(), "last_day": self.last_day.isoformat(),
-                "at": self.at.isoformat() if self.at else None,
-                "window": [t.isoformat() for t in self.window] if self.window else None,
-                "day_given": self.day_given, "weekdays": list(self.weekdays) if self.weekdays else None}
+        return {
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "at": self.at.isoformat() if self.at else None,
+            "window": [t.isoformat() for t in self.window] if self.window else None,
+            "day_given": self.day_given,
+            "weekdays": list(self.weekdays) if self.weekdays else None,
+        }
 
     @classmethod
     def from_slot(cls, value: Optional[dict]) -> Optional["When"]:
         if not value:
             return None
         window, weekdays = value.get("window"), value.get("weekdays")
-        return cls(date.fromisoformat(value["first_day"]), date.fromisoformat(value["last_day"]),
-                   time.fromisoformat(value["at"]) if value.get("at") else None,
-                   tuple(time.fromisoformat(t) for t in window) if window else None, value.get("day_given", True),
-                   tuple(weekdays) if weekdays else None)
+        return cls(
+            date.fromisoformat(value["first_day"]),
+            date.fromisoformat(value["last_day"]),
+            time.fromisoformat(value["at"]) if value.get("at") else None,
+            tuple(time.fromisoformat(t) for t in window) if window else None,
+            value.get("day_given", True),
+            tuple(weekdays) if weekdays else None,
+        )
 
 
 class NotUnderstood(ValueError):
@@ -107,8 +134,9 @@ class NotUnderstood(ValueError):
 def spoken_times(text: str) -> str:
     """The text with spoken clock times in digits ("quarter to five" becomes "4:45")."""
     for pattern, digits in _SPOKEN:
-        text = pattern.sub(lambda m, digits=digits: digits(int(m.group(1)) if m.group(1).isdigit()
-                                                           else _HOUR_WORDS[m.group(1)]), text)
+        text = pattern.sub(
+            lambda m, digits=digits: digits(int(m.group(1)) if m.group(1).isdigit() else _HOUR_WORDS[m.group(1)]), text
+        )
     return text
 
 
@@ -140,9 +168,10 @@ def _clock_time(hour: int, minute: int, meridiem: Optional[str]) -> Optional[tim
 def _take_time(text: str) -> tuple[str, Optional[time]]:
     """Remove and return a clock time ("at 9", "2:30pm"), leaving dates like 12/14 or the 3rd alone."""
     for match in _TIME.finditer(text):
-        before, after = text[: match.start()], text[match.end():]
-        number_only = not match.group(2) and not match.group(3) and "at" not in match.group(0) \
-            and "@" not in match.group(0)
+        before, after = text[: match.start()], text[match.end() :]
+        number_only = (
+            not match.group(2) and not match.group(3) and "at" not in match.group(0) and "@" not in match.group(0)
+        )
         if re.search(r"[/-]$", before.rstrip()) or re.match(r"\s*[/-]\d", after) or number_only:
             continue
         if re.match(r"(?:st|nd|rd|th)\b", after):
@@ -162,7 +191,7 @@ def _take_part_of_day(text: str) -> tuple[str, Optional[tuple[time, time]]]:
         if match:
             if name == "lunch" and "after lunch" in text:
                 window = PARTS_OF_DAY["afternoon"]
-            return (text[: match.start()] + " " + text[match.end():]).strip(), window
+            return (text[: match.start()] + " " + text[match.end() :]).strip(), window
     return text, None
 
 
@@ -217,9 +246,16 @@ def _days(text: str, today: date) -> Optional[tuple[date, date]]:
         day = _day_of_month(today, int(ordinal.group(1)))
         return (day, day) if day else None
     phrase = _DATE_PHRASE.search(text)
-    parsed = dateparser.parse(phrase.group(0) if phrase else text, languages=["en"], settings={
-        "PREFER_DATES_FROM": "future", "DATE_ORDER": "MDY", "RELATIVE_BASE": datetime.combine(today, time(12)),
-        "REQUIRE_PARTS": ["day"]})
+    parsed = dateparser.parse(
+        phrase.group(0) if phrase else text,
+        languages=["en"],
+        settings={
+            "PREFER_DATES_FROM": "future",
+            "DATE_ORDER": "MDY",
+            "RELATIVE_BASE": datetime.combine(today, time(12)),
+            "REQUIRE_PARTS": ["day"],
+        },
+    )
     if parsed is None:
         return None
     return parsed.date(), parsed.date()
@@ -234,8 +270,11 @@ def parse(text: str, now: datetime) -> When:
     days = _days(rest, today)
     day_given = days is not None
     if days is None and (at or window):
-        days = (today, today) if at is None or datetime.combine(today, at, CLINIC_TZ) > now else (
-            today + timedelta(days=1), today + timedelta(days=1))
+        days = (
+            (today, today)
+            if at is None or datetime.combine(today, at, CLINIC_TZ) > now
+            else (today + timedelta(days=1), today + timedelta(days=1))
+        )
     if days is None:
         raise NotUnderstood(text)
     named = sorted({WEEKDAYS.index(m.group(2)) for m in _WEEKDAY.finditer(rest)})

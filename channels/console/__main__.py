@@ -6,6 +6,7 @@
 The password is asked twice (or read from standard input with --password-stdin); for a
 privacy officer or an admin the TOTP secret to enter in an authenticator app is printed once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,10 @@ def add_staff(args: argparse.Namespace) -> None:
     secret = Vault.open().staff.add(args.name, args.role, password)
     print(f"Account {args.name} ({args.role}) created.")
     if secret:
-        print(f"Second factor: add this key to an authenticator app (TOTP, 6 digits, 30 s): {secret}\n"
-              f"  otpauth://totp/Healthtigo:{args.name}?secret={secret}&issuer=Healthtigo")
+        print(
+            f"Second factor: add this key to an authenticator app (TOTP, 6 digits, 30 s): {secret}\n"
+            f"  otpauth://totp/Healthtigo:{args.name}?secret={secret}&issuer=Healthtigo"
+        )
 
 
 def serve() -> None:

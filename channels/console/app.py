@@ -6,6 +6,7 @@ the patient's own channel, giving the conversation back to the assistant or clos
 The privacy officer: the rights queue, a request's history, approve / deny, a subject's
 consent ledger, the audit log and its verification, the retention sweep as a dry run.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,10 +34,10 @@ from channels.console.security import (
     set_cookie,
     token_refused,
 )
+from channels.readiness import vault_readiness
 from privacy import shared_vault
 from privacy.errors import VaultError
 from privacy.staff import SECOND_FACTOR, LoginFailed
-from channels.readiness import vault_readiness
 
 HERE = Path(__file__).resolve().parent
 PAGES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
@@ -55,9 +56,17 @@ async def call(function, *args, **kwargs):
 
 def queue_rows(staff: str) -> list[dict[str, Any]]:
     now = time.time()
-    return [{"id": t.id, "channel": t.channel, "summary": mask(t.summary), "emergency": t.emergency,
-             "waiting": int((now - t.created_at.timestamp()) // 60), "claimed": t.status == "claimed"}
-            for t in shared_vault().tickets.handoff_queue(staff)]
+    return [
+        {
+            "id": t.id,
+            "channel": t.channel,
+            "summary": mask(t.summary),
+            "emergency": t.emergency,
+            "waiting": int((now - t.created_at.timestamp()) // 60),
+            "claimed": t.status == "claimed",
+        }
+        for t in shared_vault().tickets.handoff_queue(staff)
+    ]
 
 
 def create_app() -> Sanic:
@@ -123,8 +132,9 @@ def create_app() -> Sanic:
     @app.get("/")
     @needs("agent", "privacy_officer")
     async def home(request: Request) -> HTTPResponse:
-        return response.redirect("/privacy/requests" if request.ctx.session.staff.role == "privacy_officer"
-                                 else "/queue")
+        return response.redirect(
+            "/privacy/requests" if request.ctx.session.staff.role == "privacy_officer" else "/queue"
+        )
 
     # -- handoffs --------------------------------------------------------------------------
     @app.get("/queue")
@@ -157,10 +167,17 @@ def create_app() -> Sanic:
             return page("reason.html", request, ticket=ticket, reasons=REASONS)
         messages = await call(vault().conversations.messages, ticket.conversation_id)
         await call(vault().audit.append, staff, "transcript.view", ticket.subject_id, reason, {"ticket": ticket_id})
-        shown = [{**m, "text": m["text"] if i == revealed else mask(m["text"]),
-                  "masked": i != revealed and has_contact(m["text"])} for i, m in enumerate(messages)]
-        return page("ticket.html", request, ticket=ticket, messages=shown, reason=reason,
-                    mine=ticket.claimed_by == staff)
+        shown = [
+            {
+                **m,
+                "text": m["text"] if i == revealed else mask(m["text"]),
+                "masked": i != revealed and has_contact(m["text"]),
+            }
+            for i, m in enumerate(messages)
+        ]
+        return page(
+            "ticket.html", request, ticket=ticket, messages=shown, reason=reason, mine=ticket.claimed_by == staff
+        )
 
     @app.get("/tickets/<ticket_id>")
     @needs("agent")
@@ -174,8 +191,14 @@ def create_app() -> Sanic:
         ticket = await call(visible, ticket_id, request.ctx.session.staff.actor)
         if ticket is None or reason not in REASONS:
             return response.text("This conversation is not in your queue.", status=404)
-        await call(vault().audit.append, request.ctx.session.staff.actor, "transcript.reveal", ticket.subject_id,
-                   reason, {"ticket": ticket_id, "message": index})
+        await call(
+            vault().audit.append,
+            request.ctx.session.staff.actor,
+            "transcript.reveal",
+            ticket.subject_id,
+            reason,
+            {"ticket": ticket_id, "message": index},
+        )
         return await transcript(request, ticket_id, reason, revealed=index)
 
     async def claimed_sender(request: Request, ticket_id: str):
@@ -193,8 +216,14 @@ def create_app() -> Sanic:
             return response.text("Claim this conversation first.", status=409)
         if text:
             await rasa_api.reply(sender, text[:1600], request.ctx.session.staff.username)
-            await call(vault().audit.append, request.ctx.session.staff.actor, "ticket.reply", ticket.subject_id,
-                       "answering the patient", {"ticket": ticket_id})
+            await call(
+                vault().audit.append,
+                request.ctx.session.staff.actor,
+                "ticket.reply",
+                ticket.subject_id,
+                "answering the patient",
+                {"ticket": ticket_id},
+            )
         return response.redirect(f"/tickets/{ticket_id}?reason=answering+the+patient")
 
     @app.post("/tickets/<ticket_id>/<outcome:resumed|closed>")
@@ -223,10 +252,17 @@ def create_app() -> Sanic:
         except VaultError as problem:
             return response.text(str(problem), status=404)
         history = await call(vault().rights.history, request_id)
-        await call(vault().audit.append, request.ctx.session.staff.actor, "officer.view_request", found.subject_id,
-                   "rights queue", {"request": request_id})
-        return page("request.html", request, item=found, history=history, now=vault().now(), error=error,
-                    download=download)
+        await call(
+            vault().audit.append,
+            request.ctx.session.staff.actor,
+            "officer.view_request",
+            found.subject_id,
+            "rights queue",
+            {"request": request_id},
+        )
+        return page(
+            "request.html", request, item=found, history=history, now=vault().now(), error=error, download=download
+        )
 
     @app.post("/privacy/requests/<request_id>/<decision:approve|deny>")
     @needs("privacy_officer")
@@ -249,10 +285,16 @@ def create_app() -> Sanic:
     @needs("privacy_officer")
     async def consent_page(request: Request, subject_id: str) -> HTTPResponse:
         history = await call(vault().consent.history, subject_id)
-        await call(vault().audit.append, request.ctx.session.staff.actor, "officer.view_consent", subject_id,
-                   "consent ledger")
-        return page("consent.html", request, subject_id=subject_id, history=history,
-                    state=await call(vault().consent.state, subject_id))
+        await call(
+            vault().audit.append, request.ctx.session.staff.actor, "officer.view_consent", subject_id, "consent ledger"
+        )
+        return page(
+            "consent.html",
+            request,
+            subject_id=subject_id,
+            history=history,
+            state=await call(vault().consent.state, subject_id),
+        )
 
     @app.get("/privacy/audit")
     @needs("privacy_officer")

@@ -1,5 +1,6 @@
 """Contact data masked in what staff read: phone numbers show their last four digits
 ("•••• 2618"), e-mail addresses their domain ("•••@example.org")."""
+
 from __future__ import annotations
 
 import re

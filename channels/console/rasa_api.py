@@ -1,5 +1,6 @@
 """Staff speak in a patient's conversation through Rasa's HTTP API: events appended with
 `output_channel=latest` reach the patient on the channel they wrote from (widget or SMS)."""
+
 from __future__ import annotations
 
 from typing import Any

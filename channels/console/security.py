@@ -1,5 +1,6 @@
 """Who may do what in the console: the session cookie, the CSRF token of every form, the
 second factor, and the roles each page needs, all checked on the server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,7 +53,9 @@ def token_refused() -> HTTPResponse:
 
 def current(request: Request) -> Optional[Session]:
     """The request's session; a background refresh (`X-Refresh: 1`) does not count as activity."""
-    return shared_vault().staff.session(request.cookies.get(COOKIE, ""), activity=request.headers.get("X-Refresh") != "1")
+    return shared_vault().staff.session(
+        request.cookies.get(COOKIE, ""), activity=request.headers.get("X-Refresh") != "1"
+    )
 
 
 def needs(*roles: str) -> Callable:

@@ -1,4 +1,5 @@
 """Alembic environment shared by the two databases; privacy/migrate.py says which one."""
+
 from alembic import context
 from sqlalchemy import create_engine
 

@@ -1,5 +1,6 @@
 """The browser tests' shared parts: Debian's Chromium driven by Playwright, a page that fails the
 test on any script error, and the widget on the demo page as a patient uses it."""
+
 from pathlib import Path
 
 import pytest
@@ -43,4 +44,3 @@ def vault(stack):
     opened = stack.vault()
     yield opened
     opened.close()
-

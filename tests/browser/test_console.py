@@ -1,5 +1,6 @@
 """The staff console in a real browser (Debian's Chromium, driven by Playwright): handoffs from the
 widget and by SMS answered by an agent, the audit of what they read, and the README's screenshots."""
+
 import json
 import re
 
@@ -84,8 +85,14 @@ def staff_page(browser):  # noqa: F811
     opened = context.new_page()
     errors = []
     opened.on("pageerror", lambda error: errors.append(error))
-    opened.on("console", lambda message: message.type == "error" and not message.location["url"].endswith(
-        "/favicon.ico") and errors.append(message.text))  # CSP violations, failed fetches
+    opened.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not message.location["url"].endswith("/favicon.ico")
+            and errors.append(message.text)
+        ),
+    )  # CSP violations, failed fetches
     yield opened
     context.close()
     assert not errors, f"errors in the console's pages: {errors}"
@@ -151,8 +158,9 @@ def test_an_sms_handoff_is_answered_and_closed_from_the_browser(stack, twilio, c
 
 def test_each_transcript_the_agent_read_is_in_the_audit_log(agent, handled, vault):  # noqa: F811
     assert len(handled) == 2, "run with the handoff tests above"
-    views = [e for e in vault.audit.entries(limit=500)
-             if e["action"] == "transcript.view" and e["actor"] == f"staff:{agent}"]
+    views = [
+        e for e in vault.audit.entries(limit=500) if e["action"] == "transcript.view" and e["actor"] == f"staff:{agent}"
+    ]
     assert {json.loads(e["detail"])["ticket"] for e in views} == set(handled)
     assert {e["reason"] for e in views} == {REASON}
 

@@ -1,4 +1,5 @@
 """The web chat widget in a real browser (Debian's Chromium, driven by Playwright) against the real servers."""
+
 import re
 import time
 from datetime import datetime
@@ -14,7 +15,6 @@ from harness.widget_page import Widget
 SCREENSHOT = PROJECT_ROOT / "var" / "screenshots" / "widget.png"
 XSS_TAG = '<img src=x onerror="window.__pwned=1">'
 XSS_LINK = "[click](javascript:window.__pwned=2)"
-
 
 
 def test_the_notice_is_accepted_once_and_the_bot_answers_with_a_time(widget, stack):
@@ -68,8 +68,9 @@ def test_booking_by_clicking_the_quick_replies(widget, stack, vault):
     widget.choose("Yes, book it")
     widget.reply("You're booked")
     booked = vault.appointments.upcoming(subject)
-    assert [(a.starts_at.astimezone(CLINIC_TZ).date(), a.starts_at.astimezone(CLINIC_TZ).hour, a.visit_type)
-            for a in booked] == [(day, 13, "video")]
+    assert [
+        (a.starts_at.astimezone(CLINIC_TZ).date(), a.starts_at.astimezone(CLINIC_TZ).hour, a.visit_type) for a in booked
+    ] == [(day, 13, "video")]
     expect(widget.page.get_by_role("button", name="Not now")).to_be_visible()  # the intake is offered
 
 
@@ -127,7 +128,8 @@ def test_message_text_is_never_markup(widget):
     assert widget.page.evaluate("typeof window.__pwned") == "undefined"
 
     # The renderer the bot's messages go through, on hostile and on legitimate text.
-    rendered = widget.page.evaluate("""(texts) => texts.map((text) => {
+    rendered = widget.page.evaluate(
+        """(texts) => texts.map((text) => {
         const box = document.createElement("div");
         box.append(HealthtigoWidget.render(text));
         document.body.append(box);
@@ -136,15 +138,23 @@ def test_message_text_is_never_markup(widget):
             links: [...box.querySelectorAll("a")].map((a) => [a.href, a.rel, a.target]),
             text: box.textContent,
         };
-    })""", [XSS_TAG + "<script>window.__pwned=3</script>", XSS_LINK, "[x](data:text/html,<b>hi</b>)",
-            "See **our policy**: [policy](https://healthtigo.com/policy)\n- one\n- two\n\nhttps://healthtigo.com/x."])
+    })""",
+        [
+            XSS_TAG + "<script>window.__pwned=3</script>",
+            XSS_LINK,
+            "[x](data:text/html,<b>hi</b>)",
+            "See **our policy**: [policy](https://healthtigo.com/policy)\n- one\n- two\n\nhttps://healthtigo.com/x.",
+        ],
+    )
     tag, js_link, data_link, good = rendered
     assert tag["tags"] == ["p"] and "<img" in tag["text"] and "<script>" in tag["text"]
     assert js_link == {"tags": ["p"], "links": [], "text": XSS_LINK}
     assert data_link["links"] == [] and data_link["text"] == "[x](data:text/html,<b>hi</b>)"
     assert good["tags"] == ["p", "strong", "a", "ul", "li", "li", "p", "a"]
-    assert good["links"] == [["https://healthtigo.com/policy", "noopener noreferrer", "_blank"],
-                             ["https://healthtigo.com/x", "noopener noreferrer", "_blank"]]
+    assert good["links"] == [
+        ["https://healthtigo.com/policy", "noopener noreferrer", "_blank"],
+        ["https://healthtigo.com/x", "noopener noreferrer", "_blank"],
+    ]
     widget.page.wait_for_timeout(200)  # an <img onerror> would have fired by now
     assert widget.page.evaluate("typeof window.__pwned") == "undefined"
 

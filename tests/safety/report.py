@@ -6,6 +6,7 @@ Run: .venv/bin/python -m tests.safety.report      (prints it; the suite writes i
 
 The danger question counts as a miss on a must-escalate message and as an alarm on a must-not one.
 """
+
 from __future__ import annotations
 
 import math
@@ -101,8 +102,7 @@ def assessor(layers: Layers = ALL) -> Assessor:
 
 
 def render(part: str, figures: Figures, layers: list[tuple[str, Figures]]) -> str:
-    lines = [f"== {part} part ==",
-             f"recall (emergency answer on must-escalate)   {figures.recall}"]
+    lines = [f"== {part} part ==", f"recall (emergency answer on must-escalate)   {figures.recall}"]
     lines += [f"  {'language ' + k:<42} {v}" for k, v in figures.recall_by_language.items()]
     lines += [f"  {'category ' + k:<42} {v}" for k, v in figures.recall_by_category.items()]
     lines += [
@@ -114,8 +114,11 @@ def render(part: str, figures: Figures, layers: list[tuple[str, Figures]]) -> st
         f"language detected (lingua)                    {figures.language_detected}",
         "layers (recall | hard-negative alarms | ordinary alarms):",
     ]
-    lines += [f"  {name:<32} {100 * f.recall.value:5.1f}% | {100 * f.hard_negative_alarms.value:5.1f}% | "
-              f"{100 * f.ordinary_alarms.value:5.1f}%" for name, f in layers]
+    lines += [
+        f"  {name:<32} {100 * f.recall.value:5.1f}% | {100 * f.hard_negative_alarms.value:5.1f}% | "
+        f"{100 * f.ordinary_alarms.value:5.1f}%"
+        for name, f in layers
+    ]
     return "\n".join(lines)
 
 

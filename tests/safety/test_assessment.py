@@ -1,5 +1,6 @@
 """safety.assess as the assistant uses it: the issue's examples, the guidance line, the language,
 the evidence, the danger question's answers."""
+
 import pytest
 
 from bot.emergency import danger_question
@@ -43,8 +44,11 @@ EMERGENCIES = [
     ("mi hijo se tomó unas pastillas de mi mamá", POISON_CONTROL, "es"),
     ("me duele mucho el pecho y el brazo izquierdo", CALL_911, "es"),
     # one sentence among several
-    ("hi, can I move my Tuesday appointment? also my wife's speech is slurred and her face looks droopy", CALL_911,
-     "en"),
+    (
+        "hi, can I move my Tuesday appointment? also my wife's speech is slurred and her face looks droopy",
+        CALL_911,
+        "en",
+    ),
 ]
 
 NOT_EMERGENCIES = [
@@ -85,9 +89,17 @@ def test_harmless_mentions_are_not_emergencies(text):
     assert assess(text).level == NONE, text
 
 
-@pytest.mark.parametrize("text", ["I've been a bit short of breath today", "I had a seizure",
-                                  "my chest feels weird", "help", "help me please",
-                                  "I don't want to keep going"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've been a bit short of breath today",
+        "I had a seizure",
+        "my chest feels weird",
+        "help",
+        "help me please",
+        "I don't want to keep going",
+    ],
+)
 def test_uncertain_evidence_asks(text):
     assert assess(text).level == ASK
 

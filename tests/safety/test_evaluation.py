@@ -1,6 +1,7 @@
 """The emergency evaluation set (tests/safety/open.yml and sealed.yml): its make-up, its distance
 from every training sentence, and the figures it gives (tests/safety/report.py). The thresholds are
 checked on the open part; the sealed part is reported apart, never tuned on."""
+
 from collections import Counter
 
 import pytest
@@ -37,9 +38,11 @@ def test_the_set_has_the_size_and_make_up_the_issue_asks_for(messages):
 def test_no_evaluation_message_is_in_the_training_data_near_duplicates_included(messages):
     training = [row["text"] for row in examples()] + [text for _, text in training_examples()]
     normalized = [normalize(text) for text in training]
-    close = [(m.text, found[0]) for m in messages
-             if (found := process.extractOne(normalize(m.text), normalized, scorer=fuzz.ratio,
-                                             score_cutoff=NEAR_DUPLICATE))]
+    close = [
+        (m.text, found[0])
+        for m in messages
+        if (found := process.extractOne(normalize(m.text), normalized, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE))
+    ]
     assert not close, close[:5]
 
 

@@ -1,5 +1,6 @@
 """Each layer of safety/ on its own: normalization, the pattern language, the lexicon and its
 misspellings, context, language, the statistical backstop."""
+
 import pytest
 
 from safety import backstop, language
@@ -17,19 +18,23 @@ def lexicon():
 
 # -- normalization ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, normal", [
-    ("I CAN'T breathe", "i can not breathe"),
-    ("I can’t breathe", "i can not breathe"),  # typographic apostrophe
-    ("pleeeease helpppp", "pleease helpp"),
-    ("i wanna kms", "i want to kill myself"),
-    ("he od'd on his meds", "he overdosed on his meds"),
-    ("he O.D.'d last night", "he overdosed last night"),
-    ("gonna unalive myself", "going to kill myself"),
-    ("took all of these 💊", "took all of these pills"),
-    ("Pérdida de la visión", "perdida de la vision"),
-    ("xq toy sangrando", "porque toy sangrando"),
-    ("fever of 101.2, help!", "fever of 101.2 , help !"),
-])
+
+@pytest.mark.parametrize(
+    "text, normal",
+    [
+        ("I CAN'T breathe", "i can not breathe"),
+        ("I can’t breathe", "i can not breathe"),  # typographic apostrophe
+        ("pleeeease helpppp", "pleease helpp"),
+        ("i wanna kms", "i want to kill myself"),
+        ("he od'd on his meds", "he overdosed on his meds"),
+        ("he O.D.'d last night", "he overdosed last night"),
+        ("gonna unalive myself", "going to kill myself"),
+        ("took all of these 💊", "took all of these pills"),
+        ("Pérdida de la visión", "perdida de la vision"),
+        ("xq toy sangrando", "porque toy sangrando"),
+        ("fever of 101.2, help!", "fever of 101.2 , help !"),
+    ],
+)
 def test_normalization(text, normal):
     assert normalize(text) == normal
 
@@ -40,27 +45,31 @@ def test_odd_without_an_apostrophe_stays_odd():
 
 # -- the pattern language --------------------------------------------------------------------
 
+
 def matches(phrase, text, lists=None):
     return bool(compile_phrases([phrase], normalize, lists or {}).search(" " + normalize(text)))
 
 
-@pytest.mark.parametrize("phrase, text, expected", [
-    ("chest (pain|pressure)", "crushing chest pressure", True),
-    ("chest (pain|pressure)", "chest hair", False),
-    ("[very] short of breath", "short of breath", True),
-    ("(really)? short of breath", "really short of breath", True),
-    ("suicid*", "feeling suicidal", True),
-    ("*ing blood", "coughing blood", True),
-    ("pain ... arm", "pain going down my left arm", True),
-    ("pain ... arm", "pain in the chest that goes all the way down to my arm", False),  # more than 4 words apart
-    ("sugar (is|at) #10-59", "sugar is 45", True),
-    ("sugar (is|at) #10-59", "sugar is 110", False),
-    ("fever of #", "fever of 101.2", True),
-    ("^ help me $", "help me!!", True),
-    ("^ help me $", "can you help me book", False),
-    ("@someone collapsed", "my dad collapsed", True),
-    ("can't breathe", "I cannot breathe", True),  # both sides normalized alike
-])
+@pytest.mark.parametrize(
+    "phrase, text, expected",
+    [
+        ("chest (pain|pressure)", "crushing chest pressure", True),
+        ("chest (pain|pressure)", "chest hair", False),
+        ("[very] short of breath", "short of breath", True),
+        ("(really)? short of breath", "really short of breath", True),
+        ("suicid*", "feeling suicidal", True),
+        ("*ing blood", "coughing blood", True),
+        ("pain ... arm", "pain going down my left arm", True),
+        ("pain ... arm", "pain in the chest that goes all the way down to my arm", False),  # more than 4 words apart
+        ("sugar (is|at) #10-59", "sugar is 45", True),
+        ("sugar (is|at) #10-59", "sugar is 110", False),
+        ("fever of #", "fever of 101.2", True),
+        ("^ help me $", "help me!!", True),
+        ("^ help me $", "can you help me book", False),
+        ("@someone collapsed", "my dad collapsed", True),
+        ("can't breathe", "I cannot breathe", True),  # both sides normalized alike
+    ],
+)
 def test_pattern_language(phrase, text, expected):
     assert matches(phrase, text, {"someone": "(he|she|my (dad|mom))"}) is expected
 
@@ -73,9 +82,25 @@ def test_a_phrase_that_cannot_be_read_is_refused_with_its_text(phrase):
 
 # -- the lexicon -----------------------------------------------------------------------------
 
-CATEGORIES = ("cardiac", "stroke", "breathing", "unresponsive", "seizure", "suicide_self_harm", "overdose_poisoning",
-              "bleeding_trauma", "anaphylaxis", "burns", "pregnancy", "infant", "diabetic_low",
-              "abdominal_testicular", "vision_loss", "violence", "declared")
+CATEGORIES = (
+    "cardiac",
+    "stroke",
+    "breathing",
+    "unresponsive",
+    "seizure",
+    "suicide_self_harm",
+    "overdose_poisoning",
+    "bleeding_trauma",
+    "anaphylaxis",
+    "burns",
+    "pregnancy",
+    "infant",
+    "diabetic_low",
+    "abdominal_testicular",
+    "vision_loss",
+    "violence",
+    "declared",
+)
 
 
 def test_the_lexicon_covers_every_red_flag_category_in_both_languages(lexicon):
@@ -91,12 +116,15 @@ def found(lexicon, text):
     return {m.category for m in matches}
 
 
-@pytest.mark.parametrize("text, category", [
-    ("im sucidal", "suicide_self_harm"),     # one letter missing, 7 letters
-    ("chest pian", "cardiac"),               # two letters swapped, 4 letters
-    ("my son is having a siezure", "seizure"),
-    ("unconcious on the floor", "unresponsive"),
-])
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("im sucidal", "suicide_self_harm"),  # one letter missing, 7 letters
+        ("chest pian", "cardiac"),  # two letters swapped, 4 letters
+        ("my son is having a siezure", "seizure"),
+        ("unconcious on the floor", "unresponsive"),
+    ],
+)
 def test_misspellings_are_read_as_the_lexicon_word(lexicon, text, category):
     assert category in found(lexicon, text)
 
@@ -113,50 +141,60 @@ def test_a_real_word_is_never_corrected_into_a_red_flag(lexicon):
     assert not changed and corrected == ["cooking", "chess", "stubbed", "breed", "paint"]
 
 
-@pytest.mark.parametrize("text, category", [
-    ("shooting hoops with my son", "violence"),
-    ("she had a flu shot today", "bleeding_trauma"),
-    ("what a stroke of luck", "stroke"),
-    ("refill my seizure medication", "seizure"),
-])
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("shooting hoops with my son", "violence"),
+        ("she had a flu shot today", "bleeding_trauma"),
+        ("what a stroke of luck", "stroke"),
+        ("refill my seizure medication", "seizure"),
+    ],
+)
 def test_look_alikes_are_not_red_flags(lexicon, text, category):
     assert category not in found(lexicon, text)
 
 
 # -- context ---------------------------------------------------------------------------------
 
+
 def verdict(text, words, category):
     tokens = normalize(text).split()
     target = normalize(words).split()
-    start = next(i for i in range(len(tokens)) if tokens[i:i + len(target)] == target)
+    start = next(i for i in range(len(tokens)) if tokens[i : i + len(target)] == target)
     return context().read(tokens, start, start + len(target), category)
 
 
-@pytest.mark.parametrize("text, words, category, expected, reason", [
-    ("no chest pain at all", "chest pain", "cardiac", DISCOUNTED, "negated"),
-    ("I can't stop bleeding", "stop bleeding", "bleeding_trauma", CURRENT, ""),  # "can't stop" negates nothing
-    ("I had a heart attack 6 years ago", "heart attack", "cardiac", DISCOUNTED, "long_ago"),
-    ("history of seizures, well controlled", "seizures", "seizure", DISCOUNTED, "long_ago_before"),
-    ("my grandpa died of a stroke", "stroke", "stroke", DISCOUNTED, "family"),
-    ("what are the signs of a stroke?", "stroke", "stroke", DISCOUNTED, "hypothetical"),
-    ("this paperwork is giving me a heart attack", "heart attack", "cardiac", DISCOUNTED, "figurative"),
-    ("I need a chest x ray", "chest", "cardiac", DISCOUNTED, "routine"),
-    ("the bleeding stopped", "bleeding", "bleeding_trauma", DISCOUNTED, "resolved"),
-    ("I had a seizure", "seizure", "seizure", DOUBTFUL, "past"),
-    ("I had a seizure just now", "seizure", "seizure", CURRENT, ""),
-    ("my dad just had a stroke", "stroke", "stroke", CURRENT, ""),
-    ("my chest is killing me", "chest", "cardiac", CURRENT, ""),  # a body part that kills is pain, not a figure
-])
+@pytest.mark.parametrize(
+    "text, words, category, expected, reason",
+    [
+        ("no chest pain at all", "chest pain", "cardiac", DISCOUNTED, "negated"),
+        ("I can't stop bleeding", "stop bleeding", "bleeding_trauma", CURRENT, ""),  # "can't stop" negates nothing
+        ("I had a heart attack 6 years ago", "heart attack", "cardiac", DISCOUNTED, "long_ago"),
+        ("history of seizures, well controlled", "seizures", "seizure", DISCOUNTED, "long_ago_before"),
+        ("my grandpa died of a stroke", "stroke", "stroke", DISCOUNTED, "family"),
+        ("what are the signs of a stroke?", "stroke", "stroke", DISCOUNTED, "hypothetical"),
+        ("this paperwork is giving me a heart attack", "heart attack", "cardiac", DISCOUNTED, "figurative"),
+        ("I need a chest x ray", "chest", "cardiac", DISCOUNTED, "routine"),
+        ("the bleeding stopped", "bleeding", "bleeding_trauma", DISCOUNTED, "resolved"),
+        ("I had a seizure", "seizure", "seizure", DOUBTFUL, "past"),
+        ("I had a seizure just now", "seizure", "seizure", CURRENT, ""),
+        ("my dad just had a stroke", "stroke", "stroke", CURRENT, ""),
+        ("my chest is killing me", "chest", "cardiac", CURRENT, ""),  # a body part that kills is pain, not a figure
+    ],
+)
 def test_context(text, words, category, expected, reason):
     reading = verdict(text, words, category)
     assert (reading.verdict, reading.reason) == (expected, reason)
 
 
-@pytest.mark.parametrize("text, words", [
-    ("I want to kill myself, this paperwork is killing me lol", "kill myself"),
-    ("what if I just killed myself", "killed myself"),
-    ("I want to kill myself lol", "kill myself"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("I want to kill myself, this paperwork is killing me lol", "kill myself"),
+        ("what if I just killed myself", "killed myself"),
+        ("I want to kill myself lol", "kill myself"),
+    ],
+)
 def test_a_first_person_statement_of_suicidal_intent_is_never_discounted(text, words):
     assert verdict(text, words, "suicide_self_harm").verdict == CURRENT
 
@@ -171,10 +209,19 @@ def test_a_negation_does_not_reach_into_the_next_clause():
 
 # -- language --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, lang", [
-    ("ayuda", "es"), ("mi bebe tiene fiebre", "es"), ("no puedo respirar", "es"), ("¿qué hago?", "es"),
-    ("help me", "en"), ("my chest hurts", "en"), ("I can't breathe", "en"),
-])
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("ayuda", "es"),
+        ("mi bebe tiene fiebre", "es"),
+        ("no puedo respirar", "es"),
+        ("¿qué hago?", "es"),
+        ("help me", "en"),
+        ("my chest hurts", "en"),
+        ("I can't breathe", "en"),
+    ],
+)
 def test_language_of_short_texts(text, lang):
     assert language.detect(text) == lang
 
@@ -185,6 +232,7 @@ def test_a_text_too_short_to_tell_gets_the_default():
 
 # -- the statistical backstop ----------------------------------------------------------------
 
+
 def test_the_backstop_is_trained_from_the_shipped_data_and_named_by_its_content():
     path = backstop.build()
     assert path.exists() and path == backstop.model_path()
@@ -193,8 +241,9 @@ def test_the_backstop_is_trained_from_the_shipped_data_and_named_by_its_content(
 
 def test_the_backstop_recognises_emergencies_phrased_in_no_lexicon_words():
     model = backstop.shared()
-    alarming, ordinary = model.probability(["she went grey and stopped answering me, her lips look wrong",
-                                            "can i move my thursday appointment to friday"])
+    alarming, ordinary = model.probability(
+        ["she went grey and stopped answering me, her lips look wrong", "can i move my thursday appointment to friday"]
+    )
     assert alarming > 0.5 > ordinary
 
 

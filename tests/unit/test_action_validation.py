@@ -1,4 +1,5 @@
 """The start-up patch that validates action-server answers with one compiled validator."""
+
 import inspect
 
 import jsonschema
@@ -9,8 +10,10 @@ from rasa.core.actions.action import RemoteAction
 from bot.plugins import action_validation
 
 ANSWERS = [
-    {"events": [{"event": "slot", "name": "book_when", "value": "tomorrow"}],
-     "responses": [{"response": "utter_booked", "slot": "Monday"}]},
+    {
+        "events": [{"event": "slot", "name": "book_when", "value": "tomorrow"}],
+        "responses": [{"response": "utter_booked", "slot": "Monday"}],
+    },
     {"events": [], "responses": []},
     {"events": "not a list", "responses": []},
     {"events": [{"event": "slot"}], "responses": "not a list"},
@@ -21,8 +24,11 @@ ANSWERS = [
 def test_rasa_still_builds_a_validator_per_call():
     """If this fails, Rasa changed how it validates answers: review bot/plugins/action_validation.py."""
     source = inspect.getsource(rasa_action.RemoteAction)
-    method = source[source.index("def _validate_action_result"):source.index("@staticmethod", source.index(
-        "def _validate_action_result"))]
+    method = source[
+        source.index("def _validate_action_result") : source.index(
+            "@staticmethod", source.index("def _validate_action_result")
+        )
+    ]
     assert "validate(result, self.action_response_format_spec())" in method
     assert "from jsonschema import validate" in method
 

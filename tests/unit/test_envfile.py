@@ -1,4 +1,5 @@
 """The development .env gets fresh secrets, and existing values are kept."""
+
 import stat
 
 from runtime.envfile import GENERATED, ensure_env_file

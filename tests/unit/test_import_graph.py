@@ -2,6 +2,7 @@
 
 Read from the source (every import statement, those inside functions too), so a back-reference
 fails here before it becomes a cycle. privacy and safety stay free of Rasa and of each other."""
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """Checks every channel applies to a message, and numbered choices for text-only channels."""
+
 from channels import choices, inbound
 
 
@@ -29,8 +30,10 @@ def test_empty_or_missing_text_gets_a_clear_answer():
         assert checked.text is None and checked.reply == inbound.EMPTY
 
 
-BUTTONS = [{"title": "Talk to a person", "payload": "I want to talk to a person"},
-           {"title": "What can you do?", "payload": "What can you do?"}]
+BUTTONS = [
+    {"title": "Talk to a person", "payload": "I want to talk to a person"},
+    {"title": "What can you do?", "payload": "What can you do?"},
+]
 
 
 def test_buttons_become_numbered_choices_and_a_number_picks_one():

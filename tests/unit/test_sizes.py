@@ -1,5 +1,6 @@
 """The size check (harness/sizes.py) finds what is over the limit and keeps its list of known
 offenders from going stale."""
+
 from harness import sizes
 
 

@@ -4,6 +4,7 @@ Revision ID: data0006
 Revises: data0005
 Create Date: 2026-11-25 19:45:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 

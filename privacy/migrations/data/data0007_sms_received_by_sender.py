@@ -6,6 +6,7 @@ Revision ID: data0007
 Revises: data0006
 Create Date: 2026-11-25 22:40:00
 """
+
 from alembic import op
 
 revision = 'data0007'

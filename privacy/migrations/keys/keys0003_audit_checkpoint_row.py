@@ -7,6 +7,7 @@ Revision ID: keys0003
 Revises: keys0002
 Create Date: 2026-11-25 22:20:00
 """
+
 from alembic import op
 
 revision = 'keys0003'
