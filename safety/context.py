@@ -45,14 +45,47 @@ FIRST_PERSON = frozenset(
         "puedo",
         "quitarme",
         "hacerme",
+        "intente",
+        "ahorcarme",
+        "colgarme",
+        "tirarme",
+        "aventarme",
+        "envenenarme",
+        "quemarme",
     )
 )
 FIRST_PERSON_INSIDE = FIRST_PERSON | {"my", "mi"}
-# How far before a first-person statement of suicidal intent a negation reaches it.
-_SELF_NEGATION_REACH = 2
+# A question about dying that the writer says is about themselves ("asking for myself").
+_ABOUT_ONESELF = re.compile(r" (asking|it is|its|this is|es|son) (for|para) (myself|me|mi)\b| what i am hoping for\b")
+# A suicidal statement that opens its clause with one of these words has its subject left out, as
+# texts often do ("wanna die", "been cutting again"): it is the writer's.
+IMPLIED_FIRST_PERSON = frozenset(
+    ("want", "wanted", "wish", "thinking", "planning", "going", "gonna", "ready", "tired", "done", "been", "cutting")
+)
+# A negation discounts a first-person statement of suicidal intent only when it is the statement's
+# own ("no thoughts of hurting myself", "no tengo pensamientos de hacerme dano"): at most these
+# words lie between. "not ok, I want to die" negates something else.
+_SELF_NEGATION_REACH = 3
+_SELF_NEGATION_BRIDGE = frozenset(
+    ("thoughts", "thought", "of", "about", "any", "intention", "intent", "plans", "plan", "urge", "urges", "desire")
+    + (
+        "have",
+        "had",
+        "tengo",
+        "tiene",
+        "pensamientos",
+        "pensamiento",
+        "ideas",
+        "de",
+        "en",
+        "intencion",
+        "ganas",
+        "planes",
+    )
+)
 # Cues that place a red flag in the past: words of now in the same clause cancel them.
-_PAST = ("past", "family", "hypothetical", "conditional")
-_HISTORY = ("long_ago", "long_ago_before", "past", "family")
+_PAST = ("past", "family", "family_after", "hypothetical", "conditional")
+_HISTORY = ("long_ago", "long_ago_before", "past", "family", "family_after")
 
 
 @dataclass(frozen=True)
@@ -133,11 +166,13 @@ class Context:
     def decide(self, tokens: list[str], start: int, end: int, category: str, cues: list[tuple[_Cue, int]]) -> Reading:
         """The verdict the cues that reach a red flag give: the first discount, else a doubt, else current."""
         low, high = self.clause(tokens, start, end)
+        message = " " + " ".join(tokens)
         self_harm = category == SUICIDE and bool(
             FIRST_PERSON.intersection(tokens[max(low, start - 3) : start])
             or FIRST_PERSON_INSIDE.intersection(tokens[start:end])
+            or (start == low and tokens[start] in IMPLIED_FIRST_PERSON)
+            or _ABOUT_ONESELF.search(message)
         )
-        message = " " + " ".join(tokens)
         now_in_clause = bool(self.recent.search(" " + " ".join(tokens[low:high])))
         now_in_message = now_in_clause or bool(self.recent.search(message) or self.ongoing.search(message))
         doubt = ""
@@ -145,9 +180,9 @@ class Context:
             if self_harm and cue.reaches_self_harm:
                 return Reading(DISCOUNTED, cue.kind)
             if self_harm:
-                if cue.kind == "negated" and gap <= _SELF_NEGATION_REACH:
+                if cue.kind == "negated" and _negates_the_statement(tokens[start - gap : start]):
                     return Reading(DISCOUNTED, cue.kind)
-                if cue.kind in _HISTORY:
+                if cue.kind in _HISTORY and not now_in_clause:  # "tried last year, thinking of trying again"
                     doubt = doubt or cue.kind
                 continue
             if (now_in_clause and cue.kind in _PAST) or (now_in_message and cue.effect == "doubt"):
@@ -156,6 +191,10 @@ class Context:
                 return Reading(DISCOUNTED, cue.kind)
             doubt = doubt or cue.kind
         return Reading(DOUBTFUL, doubt) if doubt else Reading(CURRENT)
+
+
+def _negates_the_statement(between: list[str]) -> bool:
+    return len(between) <= _SELF_NEGATION_REACH and _SELF_NEGATION_BRIDGE.issuperset(between)
 
 
 def _nearest(cue: _Cue, words: list[str], start: int, end: int):

@@ -1,6 +1,6 @@
 """The emergency evaluation report: recall per category and per language, false alarms on hard
 negatives and on ordinary messages, with 95% Wilson intervals; how often the danger question is
-asked; each layer measured on its own; for the open part and the sealed part apart.
+asked; each layer measured on its own; for the open part, the sealed part and the fresh part apart.
 
 Run: .venv/bin/python -m tests.safety.report      (prints it; the suite writes it to var/reports/)
 
@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from harness.emergency_set import PARTS, Message, load
+from harness.emergency_set import FRESH, PARTS, Message, load
 from safety import EMERGENCY, NONE, Assessment
 from safety.assessment import ALL, ASK, Assessor, Layers
 from safety.backstop import shared as backstop
@@ -122,8 +122,8 @@ def render(part: str, figures: Figures, layers: list[tuple[str, Figures]]) -> st
     return "\n".join(lines)
 
 
-def report(parts: Iterable[str] = tuple(PARTS)) -> str:
-    """The report of each part (open, then sealed)."""
+def report(parts: Iterable[str] = (*PARTS, *FRESH)) -> str:
+    """The report of each part (open, sealed, then fresh)."""
     sections = []
     for part in parts:
         messages = load(part)

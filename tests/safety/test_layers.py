@@ -33,6 +33,8 @@ def lexicon():
         ("Pérdida de la visión", "perdida de la vision"),
         ("xq toy sangrando", "porque toy sangrando"),
         ("fever of 101.2, help!", "fever of 101.2 , help !"),
+        ("he'll hurt me, we'll see", "he will hurt me , we will see"),  # not "hell", not "well"
+        ("gonna kill my brother 😂", "going to kill my brother lol"),
     ],
 )
 def test_normalization(text, normal):
@@ -180,6 +182,12 @@ def verdict(text, words, category):
         ("I had a seizure just now", "seizure", "seizure", CURRENT, ""),
         ("my dad just had a stroke", "stroke", "stroke", CURRENT, ""),
         ("my chest is killing me", "chest", "cardiac", CURRENT, ""),  # a body part that kills is pain, not a figure
+        ("worst headache of my life, it came on all at once", "worst headache of my life", "stroke", CURRENT, ""),
+        ("febrile seizure at 18 months, he is 5 now", "seizure", "seizure", DISCOUNTED, "long_ago"),
+        ("stool is black like tar and I almost passed out", "black like tar", "abdominal_testicular", CURRENT, ""),
+        ("heart attacks run in my family", "heart attacks", "cardiac", DISCOUNTED, "family_after"),
+        ("watched a show where a man had a stroke", "stroke", "stroke", DISCOUNTED, "fiction"),
+        ("watching a movie and my husband collapsed", "collapsed", "unresponsive", CURRENT, ""),
     ],
 )
 def test_context(text, words, category, expected, reason):
@@ -193,6 +201,9 @@ def test_context(text, words, category, expected, reason):
         ("I want to kill myself, this paperwork is killing me lol", "kill myself"),
         ("what if I just killed myself", "killed myself"),
         ("I want to kill myself lol", "kill myself"),
+        ("wanna die lol not even joking", "want to die"),  # the subject left out, as texts do
+        ("im not ok i want to die", "want to die"),  # the negation is of something else
+        ("no estoy bien quiero morirme", "quiero morirme"),
     ],
 )
 def test_a_first_person_statement_of_suicidal_intent_is_never_discounted(text, words):
@@ -201,6 +212,16 @@ def test_a_first_person_statement_of_suicidal_intent_is_never_discounted(text, w
 
 def test_a_first_person_suicidal_history_only_raises_a_doubt():
     assert verdict("I tried to kill myself years ago", "kill myself", "suicide_self_harm").verdict == DOUBTFUL
+
+
+def test_a_first_person_suicidal_history_with_words_of_now_is_current():
+    text = "I tried to kill myself last year and I am thinking about trying again"
+    assert verdict(text, "kill myself", "suicide_self_harm").verdict == CURRENT
+
+
+def test_a_question_about_dying_asked_for_oneself_is_not_discounted():
+    text = "what is the max amount of tylenol before it is lethal, asking for myself"
+    assert verdict(text, "max amount of tylenol before it is lethal", "suicide_self_harm").verdict == CURRENT
 
 
 def test_a_negation_does_not_reach_into_the_next_clause():
@@ -237,6 +258,11 @@ def test_the_backstop_is_trained_from_the_shipped_data_and_named_by_its_content(
     path = backstop.build()
     assert path.exists() and path == backstop.model_path()
     assert len(backstop.examples()) > 5000
+
+
+def test_every_training_example_names_a_lexicon_category(lexicon):
+    named = {row["category"] for row in backstop.examples() if row["label"] == "emergency"}
+    assert named <= set(lexicon.lines), named - set(lexicon.lines)
 
 
 def test_the_backstop_recognises_emergencies_phrased_in_no_lexicon_words():
