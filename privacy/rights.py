@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Optional
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
-from privacy import fhir_export
+from privacy import erasure, fhir_export
 from privacy.clock import as_utc
 from privacy.consent import Entry
 from privacy.disclosures import Disclosure
@@ -32,16 +32,7 @@ from privacy.keystore import CONTACT
 from privacy.patients import CONTACT_FIELDS, FIELDS, Patient
 from privacy.records import Record
 from privacy.retention import MEDICAL_RULE, RULES
-from privacy.schema import (
-    appointments,
-    corrections,
-    one_time_codes,
-    outbox,
-    patients,
-    request_history,
-    rights_requests,
-    subjects,
-)
+from privacy.schema import appointments, corrections, patients, request_history, rights_requests, subjects
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
@@ -394,8 +385,7 @@ class Rights:
                 .where(patients.c.subject_id == subject_id)
                 .values(**{field: None for field in CONTACT_FIELDS}, phone_index=None, email_index=None)
             )
-            for table in (outbox, one_time_codes):
-                db.execute(delete(table).where(table.c.subject_id == subject_id))
+            erasure.delete_rows_under_hold(db, subject_id)
         self.vault.audit.append(
             actor,
             "subject.erase_partly",

@@ -7,23 +7,11 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 
+from privacy import erasure
 from privacy.errors import InvalidInput, NotFound, Restricted
-from privacy.schema import (
-    appointments,
-    conversation_events,
-    conversations,
-    corrections,
-    exports,
-    health_records,
-    one_time_codes,
-    outbox,
-    patients,
-    sms_senders,
-    subjects,
-    tickets,
-)
+from privacy.schema import subjects
 
 if TYPE_CHECKING:
     from privacy.vault import Vault
@@ -96,29 +84,6 @@ class Subjects:
         return Erasure(everyone, destroyed, deleted)
 
     def delete_rows(self, subject_ids: list[str]) -> int:
-        """Delete the rows of these subjects and mark them erased; returns the rows deleted."""
-        deleted = 0
+        """Delete the rows of these subjects and mark them erased (privacy/erasure.py says which)."""
         with self.vault.data.begin() as db:
-            conversation_ids = select(conversations.c.id).where(conversations.c.subject_id.in_(subject_ids))
-            deleted += db.execute(
-                delete(conversation_events).where(conversation_events.c.conversation_id.in_(conversation_ids))
-            ).rowcount
-            for table in (
-                tickets,
-                conversations,
-                health_records,
-                appointments,
-                patients,
-                exports,
-                outbox,
-                one_time_codes,
-                corrections,
-                sms_senders,
-            ):
-                deleted += db.execute(delete(table).where(table.c.subject_id.in_(subject_ids))).rowcount
-            db.execute(
-                update(subjects)
-                .where(subjects.c.id.in_(subject_ids), subjects.c.erased_at.is_(None))
-                .values(erased_at=self.vault.now())
-            )
-        return deleted
+            return erasure.delete_rows(db, subject_ids, self.vault.now())

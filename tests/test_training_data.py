@@ -56,6 +56,44 @@ def rasa(*args, timeout=1800):
     )
 
 
+@pytest.fixture(scope="module")
+def evaluations(model, tmp_path_factory):
+    """Rasa's evaluations of the model, run side by side (each loads Rasa and the model on its own):
+    the test stories, and each held-out NLU set. Name -> (return code, output, output folder,
+    sentences left out of the set)."""
+    out = tmp_path_factory.mktemp("evaluations")
+    commands = {"stories": (["core", "--stories", "tests/stories", "--fail-on-prediction-errors"], 0)}
+    for held_out in HELD_OUT:
+        scored, left_out = scored_copy(held_out, out)
+        commands[held_out.name] = (["nlu", "--nlu", str(scored)], left_out)
+    folders = {name: out / f"report-{name}" for name in commands}
+    running = {
+        name: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "runtime.rasa_cli",
+                "test",
+                *args,
+                "--model",
+                str(model),
+                "--out",
+                str(folders[name]),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, (args, _) in commands.items()
+    }
+    finished = {}
+    for name, process in running.items():
+        output, _ = process.communicate(timeout=1800)
+        finished[name] = (process.returncode, output, folders[name], commands[name][1])
+    return finished
+
+
 def test_the_canonical_intents_match_the_contract_where_it_is_available():
     contract = PROJECT_ROOT.parent / "shared" / "INTENTS.md"
     if not contract.exists():
@@ -97,20 +135,10 @@ def test_rasa_data_validate_passes_without_warnings_about_intents():
         assert name in code or name.startswith("utter_ask_") or name == "utter_default", warning
 
 
-def test_the_test_stories_pass(model, tmp_path):
-    done = rasa(
-        "test",
-        "core",
-        "--model",
-        str(model),
-        "--stories",
-        "tests/stories",
-        "--out",
-        str(tmp_path),
-        "--fail-on-prediction-errors",
-    )
-    failed = tmp_path / "failed_test_stories.yml"
-    assert done.returncode == 0, (failed.read_text() if failed.exists() else "") + done.stdout[-3000:]
+def test_the_test_stories_pass(evaluations):
+    returncode, output, folder, _ = evaluations["stories"]
+    failed = folder / "failed_test_stories.yml"
+    assert returncode == 0, (failed.read_text() if failed.exists() else "") + output[-3000:]
 
 
 def _per_class(report: dict) -> dict:
@@ -121,13 +149,12 @@ def _per_class(report: dict) -> dict:
     }
 
 
-def nlu_report(model, held_out, tmp_path, write_report) -> dict:
+def nlu_report(evaluations, held_out, write_report) -> dict:
     """Rasa's own evaluation of the model on a held-out set; written to var/reports/."""
-    scored, left_out = scored_copy(held_out, tmp_path)
-    done = rasa("test", "nlu", "--model", str(model), "--nlu", str(scored), "--out", str(tmp_path / "out"))
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    intents = json.loads((tmp_path / "out" / "intent_report.json").read_text())
-    entity_file = tmp_path / "out" / "DIETClassifier_report.json"  # written only for a set with entities
+    returncode, output, folder, left_out = evaluations[held_out.name]
+    assert returncode == 0, output[-3000:]
+    intents = json.loads((folder / "intent_report.json").read_text())
+    entity_file = folder / "DIETClassifier_report.json"  # written only for a set with entities
     entities = json.loads(entity_file.read_text()) if entity_file.exists() else {}
     lines = [
         f"held-out set tests/nlu/{held_out.name}: {int(intents['macro avg']['support'])} sentences scored "
@@ -151,14 +178,14 @@ def nlu_report(model, held_out, tmp_path, write_report) -> dict:
     return intents
 
 
-def test_nlu_on_the_held_out_set(model, tmp_path, write_report):
-    report = nlu_report(model, HELD_OUT[0], tmp_path, write_report)
+def test_nlu_on_the_held_out_set(evaluations, write_report):
+    report = nlu_report(evaluations, HELD_OUT[0], write_report)
     assert set(CANONICAL_INTENTS) <= set(_per_class(report))
     assert report["macro avg"]["f1-score"] >= MACRO_F1_FLOOR
 
 
-def test_nlu_on_other_assistants_phrasing(model, tmp_path, write_report):
-    report = nlu_report(model, HELD_OUT[1], tmp_path, write_report)
+def test_nlu_on_other_assistants_phrasing(evaluations, write_report):
+    report = nlu_report(evaluations, HELD_OUT[1], write_report)
     weak = {
         name: round(v["f1-score"], 3)
         for name, v in _per_class(report).items()
