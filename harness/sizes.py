@@ -20,7 +20,7 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 # Offender -> why it is still here.
 KNOWN = {
     "privacy/schema.py": "the table definitions: one thing, kept together",
-    "privacy/rights.py": "Rights does fulfilment, status and history at once; to become a registry",
+    "privacy/rights.py": "the lifecycle and each right's fulfilment in one class; to split the fulfilments",
     "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
     "channels/sms.py": "SmsChannel holds webhook, queue, ordering and keywords; to split",
     "channels/console/app.py:create_app": "all console routes in one function; to group by area",

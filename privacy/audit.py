@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from privacy.clock import as_utc
@@ -74,32 +75,11 @@ class AuditLog:
         detail: Optional[dict[str, Any]] = None,
     ) -> int:
         """Add one entry; returns its sequence number."""
-        detail_text = json.dumps(detail or {}, sort_keys=True)
-        at = self.clock().astimezone(timezone.utc).replace(microsecond=0)
         with self._lock:
             for _ in range(_RETRIES):
                 with self.data.connect() as db:
-                    if db.dialect.name == "postgresql":
-                        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
-                    last = db.execute(
-                        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-                    ).first()
-                    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-                    entry_hash = self._hash(seq, at, actor, action, subject, reason, detail_text, prev)
                     try:
-                        db.execute(
-                            insert(audit_log).values(
-                                seq=seq,
-                                at=at,
-                                actor=actor,
-                                action=action,
-                                subject=subject,
-                                reason=reason,
-                                detail=detail_text,
-                                prev_hash=prev,
-                                hash=entry_hash,
-                            )
-                        )
+                        seq, entry_hash = self._insert(db, actor, action, subject, reason, detail)
                         db.commit()
                     except IntegrityError:
                         db.rollback()
@@ -107,6 +87,47 @@ class AuditLog:
                 self._advance_head(seq, entry_hash)
                 return seq
         raise RuntimeError("The audit log is too busy to append; try again.")
+
+    @contextmanager
+    def transaction(self) -> Iterator[tuple[Connection, Callable[..., int]]]:
+        """A data transaction whose audit entries are written inside it: the change and its entries
+        land together or not at all. Yields the connection and `record(actor, action, subject,
+        reason, detail)`."""
+        with self._lock:
+            written: list[tuple[int, str]] = []
+            with self.data.begin() as db:
+
+                def record(actor, action, subject=None, reason="", detail=None) -> int:
+                    written.append(self._insert(db, actor, action, subject, reason, detail))
+                    return written[-1][0]
+
+                yield db, record
+            if written:
+                self._advance_head(*written[-1])
+
+    def _insert(self, db: Connection, actor, action, subject, reason, detail) -> tuple[int, str]:
+        """Write the next entry of the chain in `db`'s transaction; returns its number and hash."""
+        if db.dialect.name == "postgresql":
+            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
+        detail_text = json.dumps(detail or {}, sort_keys=True)
+        at = self.clock().astimezone(timezone.utc).replace(microsecond=0)
+        last = db.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        entry_hash = self._hash(seq, at, actor, action, subject, reason, detail_text, prev)
+        db.execute(
+            insert(audit_log).values(
+                seq=seq,
+                at=at,
+                actor=actor,
+                action=action,
+                subject=subject,
+                reason=reason,
+                detail=detail_text,
+                prev_hash=prev,
+                hash=entry_hash,
+            )
+        )
+        return seq, entry_hash
 
     def _advance_head(self, seq: int, entry_hash: str) -> None:
         """Move the checkpoint forward (never back: appends may finish out of order)."""

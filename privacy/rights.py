@@ -19,7 +19,8 @@ import secrets
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Optional
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from sqlalchemy import func, insert, select, update
 
@@ -37,16 +38,40 @@ from privacy.schema import appointments, corrections, patients, request_history,
 if TYPE_CHECKING:
     from privacy.vault import Vault
 
-KINDS = ("access", "correction", "deletion", "objection", "portability", "marketing_opt_out", "consent_withdrawal")
-AT_ONCE = ("objection", "marketing_opt_out", "consent_withdrawal")
-OPEN = ("received", "identity_verified", "in_progress")
+
+class Kind(str, Enum):
+    """What a request asks for; stored by value."""
+
+    ACCESS = "access"
+    CORRECTION = "correction"
+    DELETION = "deletion"
+    OBJECTION = "objection"
+    PORTABILITY = "portability"
+    MARKETING_OPT_OUT = "marketing_opt_out"
+    CONSENT_WITHDRAWAL = "consent_withdrawal"
+
+
+class Status(str, Enum):
+    """Where a request is in its lifecycle; stored by value."""
+
+    RECEIVED = "received"
+    IDENTITY_VERIFIED = "identity_verified"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    PARTIALLY_COMPLETED = "partially_completed"
+    DENIED = "denied"
+
+
+KINDS = tuple(kind.value for kind in Kind)
+AT_ONCE = (Kind.OBJECTION, Kind.MARKETING_OPT_OUT, Kind.CONSENT_WITHDRAWAL)
+OPEN = (Status.RECEIVED, Status.IDENTITY_VERIFIED, Status.IN_PROGRESS)
 OBJECTABLE = ("research", "analytics", "marketing")
 WITHDRAWABLE = ("care", "sms", "marketing", "analytics", "research", "third_party_sharing")
-NEXT = {  # "received" -> "in_progress" only for the kinds carried out at once (approve checks identity)
-    "received": ("identity_verified", "in_progress", "denied"),
-    "identity_verified": ("in_progress", "denied"),
-    "in_progress": ("completed", "partially_completed", "denied"),
-    "partially_completed": ("completed",),
+NEXT = {  # received -> in progress only for the kinds carried out at once (approve checks identity)
+    Status.RECEIVED: (Status.IDENTITY_VERIFIED, Status.IN_PROGRESS, Status.DENIED),
+    Status.IDENTITY_VERIFIED: (Status.IN_PROGRESS, Status.DENIED),
+    Status.IN_PROGRESS: (Status.COMPLETED, Status.PARTIALLY_COMPLETED, Status.DENIED),
+    Status.PARTIALLY_COMPLETED: (Status.COMPLETED,),
 }
 
 
@@ -119,6 +144,13 @@ def due_date(kind: str, received: datetime, details: dict[str, Any]) -> datetime
 class Rights:
     def __init__(self, vault: "Vault"):
         self.vault = vault
+        # How each right that waits for approval is carried out: one function per kind.
+        self.fulfilment: dict[Kind, Callable[[Request, str], Result]] = {
+            Kind.ACCESS: self._carry_out_access,
+            Kind.PORTABILITY: self._carry_out_portability,
+            Kind.CORRECTION: self._carry_out_correction,
+            Kind.DELETION: self._carry_out_deletion,
+        }
 
     # -- reading --------------------------------------------------------------
     def get(self, request_id: str) -> Request:
@@ -197,14 +229,14 @@ class Rights:
         actor = self.vault.consent.acting_party(subject_id, acted_by)
         now, request_id = self.vault.now(), f"R-{secrets.token_hex(4).upper()}"
         record_subject = self.vault.subjects.create("request")
-        with self.vault.data.begin() as db:
+        with self.vault.audit.transaction() as (db, audited):
             db.execute(
                 insert(rights_requests).values(
                     id=request_id,
                     subject_id=subject_id,
                     record_subject_id=record_subject,
                     kind=kind,
-                    status="received",
+                    status=Status.RECEIVED.value,
                     channel=channel,
                     requested_by=actor,
                     received_at=now,
@@ -212,8 +244,8 @@ class Rights:
                     details=self._seal_json(subject_id, "details", request_id, details),
                 )
             )
-        self._step(request_id, record_subject, "received", actor, f"{kind} request received via {channel}")
-        self.vault.audit.append(actor, "rights.open", subject_id, kind, {"request": request_id})
+            self._step(db, request_id, record_subject, Status.RECEIVED, actor, f"{kind} request received via {channel}")
+            audited(actor, "rights.open", subject_id, kind, {"request": request_id})
         if kind in AT_ONCE:
             return Result(self._carry_out_at_once(self.get(request_id)))
         return Result(self.get(request_id))
@@ -224,35 +256,35 @@ class Rights:
         verified = self.vault.identity.verify(code_id, code)
         if verified != request.subject_id and verified not in self.vault.consent.representatives_of(request.subject_id):
             raise InvalidInput("That code was not sent to this person.")
-        return self._move(request, "identity_verified", "patient", "identity verified with a one-time code")
+        return self._move(request, Status.IDENTITY_VERIFIED, "patient", "identity verified with a one-time code")
 
     def confirm_identity(self, request_id: str, *, actor: str, how: str) -> Request:
         """Staff confirm the requester's identity another way (in person, with an ID)."""
-        return self._move(self.get(request_id), "identity_verified", actor, f"identity confirmed: {how}")
+        return self._move(self.get(request_id), Status.IDENTITY_VERIFIED, actor, f"identity confirmed: {how}")
 
     def approve(self, request_id: str, *, actor: str) -> Result:
         """Carry out a verified request."""
         request = self.get(request_id)
-        if request.status == "received":
+        if request.status == Status.RECEIVED:
             raise InvalidInput("The requester's identity must be verified before anything is disclosed or changed.")
-        if request.status == "identity_verified":
-            request = self._move(request, "in_progress", actor, "approved")
-        if request.status != "in_progress":
+        if request.status == Status.IDENTITY_VERIFIED:
+            request = self._move(request, Status.IN_PROGRESS, actor, "approved")
+        if request.status != Status.IN_PROGRESS:
             raise InvalidInput(f"Request {request_id} is {request.status}.")
-        return getattr(self, f"_carry_out_{request.kind}")(request, actor)
+        return self.fulfilment[Kind(request.kind)](request, actor)
 
     def deny(self, request_id: str, *, actor: str, reason: str) -> Request:
         """Refuse a request, with the reason the patient is given."""
         if not reason.strip():
             raise InvalidInput("A denial needs the reason the patient will be given.")
-        request = self._move(self.get(request_id), "denied", actor, reason)
+        request = self._move(self.get(request_id), Status.DENIED, actor, reason)
         return self._close(request, {"reason": reason})
 
     def close_pending_deletions(self, subject_id: str) -> None:
         """After the retention sweep erased a subject: finish their partly completed deletions."""
         for request in self.list(open_only=False, subject_id=subject_id):
-            if request.kind == "deletion" and request.status == "partially_completed":
-                self._move(request, "completed", "system", "the retention period ended; everything was erased")
+            if request.kind == Kind.DELETION and request.status == Status.PARTIALLY_COMPLETED:
+                self._move(request, Status.COMPLETED, "system", "the retention period ended; everything was erased")
 
     # -- carrying out each right -------------------------------------------------
     def _carry_out_at_once(self, request: Request) -> Request:
@@ -265,8 +297,8 @@ class Rights:
                 wording=request.details["wording"],
                 acted_by=_acted_by(request),
             )
-        request = self._move(request, "in_progress", "system", "takes effect at once")
-        request = self._move(request, "completed", "system", f"stopped: {', '.join(purposes)}")
+        request = self._move(request, Status.IN_PROGRESS, "system", "takes effect at once")
+        request = self._move(request, Status.COMPLETED, "system", f"stopped: {', '.join(purposes)}")
         return self._close(request, {"stopped": purposes})
 
     def _carry_out_access(self, request: Request, actor: str) -> Result:
@@ -284,7 +316,7 @@ class Rights:
         return self._delivered(request, actor, token, expires)
 
     def _delivered(self, request: Request, actor: str, token: str, expires: datetime) -> Result:
-        request = self._move(request, "completed", actor, f"download link sent, valid until {expires:%Y-%m-%d}")
+        request = self._move(request, Status.COMPLETED, actor, f"download link sent, valid until {expires:%Y-%m-%d}")
         return Result(self._close(request, {"download_expires": expires.isoformat()}), token)
 
     def _carry_out_correction(self, request: Request, actor: str) -> Result:
@@ -336,7 +368,7 @@ class Rights:
                     new_value=seal(subject_id, "corrections", "new_value", row_id, details["value"], scope),
                 )
             )
-        request = self._move(request, "completed", actor, note)
+        request = self._move(request, Status.COMPLETED, actor, note)
         return Result(self._close(request, {"corrected": target}))
 
     def _carry_out_deletion(self, request: Request, actor: str) -> Result:
@@ -344,7 +376,7 @@ class Rights:
         hold_until, legal_hold = retention.medical_hold_until(subject_id), retention.held(subject_id)
         if hold_until is None and not legal_hold:
             self.vault.subjects.erase(subject_id, actor=actor, reason=f"deletion request {request.id}")
-            request = self._move(request, "completed", actor, "all data erased")
+            request = self._move(request, Status.COMPLETED, actor, "all data erased")
             return Result(self._close(request, {"erased": "everything"}))
         self._erase_all_but_medical_records(subject_id, actor, request.id)
         now = self.vault.now()
@@ -368,7 +400,10 @@ class Rights:
             "until": until.date().isoformat() if until else "until the legal hold is released",
         }
         request = self._move(
-            request, "partially_completed", actor, f"kept medical records under {rule[:60]}... until {outcome['until']}"
+            request,
+            Status.PARTIALLY_COMPLETED,
+            actor,
+            f"kept medical records under {rule[:60]}... until {outcome['until']}",
         )
         return Result(self._close(request, outcome))
 
@@ -492,13 +527,14 @@ class Rights:
     def _seal_json(self, subject_id: str, column: str, request_id: str, value: dict[str, Any]) -> bytes:
         return self.vault.sealer.seal(subject_id, "rights_requests", column, request_id, json.dumps(value, default=str))
 
-    def _move(self, request: Request, status: str, actor: str, note: str) -> Request:
-        if status not in NEXT.get(request.status, ()):
-            raise InvalidInput(f"Request {request.id} is {request.status}; it cannot become {status}.")
-        with self.vault.data.begin() as db:
-            db.execute(update(rights_requests).where(rights_requests.c.id == request.id).values(status=status))
-        self._step(request.id, request.record_subject_id, status, actor, note)
-        self.vault.audit.append(actor, f"rights.{status}", request.subject_id, note[:200], {"request": request.id})
+    def _move(self, request: Request, status: Status, actor: str, note: str) -> Request:
+        """Change the status, add the history step and the audit entry: one transaction."""
+        if status not in NEXT.get(Status(request.status), ()):
+            raise InvalidInput(f"Request {request.id} is {request.status}; it cannot become {status.value}.")
+        with self.vault.audit.transaction() as (db, audited):
+            db.execute(update(rights_requests).where(rights_requests.c.id == request.id).values(status=status.value))
+            self._step(db, request.id, request.record_subject_id, status, actor, note)
+            audited(actor, f"rights.{status.value}", request.subject_id, note[:200], {"request": request.id})
         return self.get(request.id)
 
     def _close(self, request: Request, outcome: dict[str, Any]) -> Request:
@@ -513,26 +549,25 @@ class Rights:
             )
         return self.get(request.id)
 
-    def _step(self, request_id: str, subject_id: str, status: str, actor: str, note: str) -> None:
+    def _step(self, db, request_id: str, subject_id: str, status: Status, actor: str, note: str) -> None:
         step_id = f"h_{uuid.uuid4().hex}"
-        with self.vault.data.begin() as db:
-            seq = (
-                db.execute(
-                    select(func.count()).select_from(request_history).where(request_history.c.request_id == request_id)
-                ).scalar()
-                + 1
-            )
+        seq = (
             db.execute(
-                insert(request_history).values(
-                    id=step_id,
-                    request_id=request_id,
-                    seq=seq,
-                    status=status,
-                    actor=actor,
-                    at=self.vault.now(),
-                    note=self.vault.sealer.seal(subject_id, "request_history", "note", step_id, note),
-                )
+                select(func.count()).select_from(request_history).where(request_history.c.request_id == request_id)
+            ).scalar()
+            + 1
+        )
+        db.execute(
+            insert(request_history).values(
+                id=step_id,
+                request_id=request_id,
+                seq=seq,
+                status=status.value,
+                actor=actor,
+                at=self.vault.now(),
+                note=self.vault.sealer.seal(subject_id, "request_history", "note", step_id, note),
             )
+        )
 
 
 def _acted_by(request: Request) -> Optional[str]:
