@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import LeavableForm, call, now, require_identity, start_form, vault, verified, yes_or_no
+from bot.actions.common import LeavableForm, call, confirmation, now, require_identity, start_form, vault, verified
 from bot.actions.scheduling import (
     BOOKING_SLOTS,
     TimeChoice,
@@ -162,11 +162,7 @@ class ValidateCancelForm(LeavableForm, FormValidationAction):
     async def validate_cancel_confirm(
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_or_no(tracker)
-        if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
-            return {"cancel_confirm": None}
-        return {"cancel_confirm": "yes" if answer else "no"}
+        return confirmation(dispatcher, tracker, "cancel_confirm")
 
 
 class ActionRescheduleAppointment(Action):

@@ -99,6 +99,20 @@ def yes_or_no(tracker: Tracker) -> Optional[bool]:
     return None
 
 
+def answered_yes_or_no(dispatcher, tracker: Tracker) -> Optional[bool]:
+    """The patient's yes or no to the question asked; None after asking again for one."""
+    answer = yes_or_no(tracker)
+    if answer is None:
+        dispatcher.utter_message(response="utter_yes_or_no")
+    return answer
+
+
+def confirmation(dispatcher, tracker: Tracker, slot: str) -> dict[str, Any]:
+    """A yes-or-no question's slot: "yes", "no", or None (asked again)."""
+    answer = answered_yes_or_no(dispatcher, tracker)
+    return {slot: None if answer is None else "yes" if answer else "no"}
+
+
 _STOP = re.compile(
     r"^\s*(?:please )?(?:stop|quit|exit|end|abort|enough|never ?mind|nvm|forget (?:it|this|that)|"
     r"i (?:want|wanna|would like) to stop|let'?s stop|stop (?:this|that|it|asking|here|now)|"
@@ -111,6 +125,27 @@ _PERSON = re.compile(
     r"staff|receptionist|transfer me|live chat)\b",
     re.I,
 )
+
+
+class _Answers(Tracker):
+    """The tracker as a form's validation reads it: a slot a start action cleared (set to None)
+    is not an answer, and needs no validation."""
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> "_Answers":
+        return cls(
+            tracker.sender_id,
+            tracker.slots,
+            tracker.latest_message,
+            tracker.events,
+            tracker.is_paused(),
+            tracker.followup_action,
+            tracker.active_loop,
+            tracker.latest_action_name,
+        )
+
+    def slots_to_validate(self) -> dict[str, Any]:
+        return {k: v for k, v in super().slots_to_validate().items() if v is not None}
 
 
 class LeavableForm:
@@ -127,10 +162,7 @@ class LeavableForm:
             elsewhere = self.leave_for(tracker)
             if elsewhere:
                 return end_form(FollowupAction(elsewhere))
-        # Slots a start action cleared (set to None) are not answers: they need no validation.
-        answers = tracker.slots_to_validate
-        tracker.slots_to_validate = lambda: {k: v for k, v in answers().items() if v is not None}
-        return await super().run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, _Answers.of(tracker), domain)
 
     def leave_for(self, tracker: Tracker) -> Optional[str]:
         """Another action to go to instead of answering the question (none by default)."""

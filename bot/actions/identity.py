@@ -14,7 +14,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import LeavableForm, call, channel, now, text, vault, yes_or_no
+from bot.actions.common import LeavableForm, answered_yes_or_no, call, channel, now, text, vault
 from privacy import contact
 from privacy.consent import age_on
 from privacy.errors import InvalidInput, NotFound
@@ -187,9 +187,8 @@ class ValidateRegistrationForm(LeavableForm, FormValidationAction):
     async def validate_reg_sms_consent(
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_or_no(tracker)
+        answer = answered_yes_or_no(dispatcher, tracker)
         if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
             return {"reg_sms_consent": None}
         subject = await call(register, tracker, answer, _sms_wording(domain))
         return {"reg_sms_consent": "yes" if answer else "no", "id_code_ref": await send_code(dispatcher, subject)}

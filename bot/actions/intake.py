@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 import settings
 from bot.actions.common import (
     LeavableForm,
+    answered_yes_or_no,
     call,
     channel,
     intent,
@@ -84,9 +85,8 @@ class ValidateIntakeForm(LeavableForm, FormValidationAction):
             return {"intake_consent": value}  # set by action_start_intake, not an answer to the question
         if verified(tracker) is None:
             return {"intake_consent": NOT_IDENTIFIED}
-        answer = yes_or_no(tracker)
+        answer = answered_yes_or_no(dispatcher, tracker)
         if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
             return {"intake_consent": None}
         record = vault().consent.grant if answer else vault().consent.withdraw
         await call(

@@ -23,12 +23,12 @@ from bot.actions.common import (
     LeavableForm,
     call,
     channel,
+    confirmation,
     last_said,
     require_identity,
     start_form,
     vault,
     verified,
-    yes_or_no,
 )
 from bot.actions.identity import birth_date, full_name
 from privacy import VaultError, contact
@@ -222,11 +222,7 @@ class ValidateDeletionForm(LeavableForm, FormValidationAction):
     async def validate_deletion_confirm(
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_or_no(tracker)
-        if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
-            return {"deletion_confirm": None}
-        return {"deletion_confirm": "yes" if answer else "no"}
+        return confirmation(dispatcher, tracker, "deletion_confirm")
 
 
 class ActionSubmitDeletion(Action):
@@ -345,11 +341,7 @@ class ValidateMarketingForm(LeavableForm, FormValidationAction):
     async def validate_marketing_confirm(
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_or_no(tracker)
-        if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
-            return {"marketing_confirm": None}
-        return {"marketing_confirm": "yes" if answer else "no"}
+        return confirmation(dispatcher, tracker, "marketing_confirm")
 
 
 class ActionSubmitOptIn(Action):

@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import call, now, vault, verified, yes_or_no
+from bot.actions.common import answered_yes_or_no, call, now, vault, verified
 from bot.scheduling.choice import chosen
 from bot.scheduling.request import split_requests, when_in
 from bot.scheduling.slots import Offer, Slot, eligible, offer
@@ -248,9 +248,8 @@ class TimeChoice:
         found = self.changes(value, tracker, dispatcher, answering="book_confirm")
         if found:  # "wait, actually make it 2pm"
             return {"book_confirm": None, **found}
-        answer = yes_or_no(tracker)
+        answer = answered_yes_or_no(dispatcher, tracker)
         if answer is None:
-            dispatcher.utter_message(response="utter_yes_or_no")
             return {"book_confirm": None}
         if not answer:
             dispatcher.utter_message(response="utter_not_booked")
