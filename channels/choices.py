@@ -11,7 +11,7 @@ def render(text: str, buttons: list[dict[str, Any]]) -> str:
     return "\n".join([text, *lines]) if lines else text
 
 
-def pick(reply: str, buttons: list[dict[str, Any]]) -> Optional[str]:
+def chosen_payload(reply: str, buttons: list[dict[str, Any]]) -> Optional[str]:
     """The payload of the button numbered `reply` ("2" picks the second), else None."""
     answer = reply.strip().rstrip(".)")
     if answer.isdigit() and 1 <= int(answer) <= len(buttons):

@@ -359,7 +359,7 @@ class SmsChannel(InputChannel):
         if await self._keyword(output, sender_id, text):
             return
         if text.strip().rstrip(".)").isdigit():  # a numbered choice, read as the button it names
-            text = choices.pick(text, await _last_buttons(agent, sender_id)) or text
+            text = choices.chosen_payload(text, await _last_buttons(agent, sender_id)) or text
         screened = guard.screen(text)
         refused = await self.limiter.refuse(sender_id, emergency=screened.emergency_answer is not None)
         if refused is not None:

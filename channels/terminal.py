@@ -20,7 +20,7 @@ def chat(url: str, lines, out=sys.stdout) -> None:
     sender = f"terminal-{uuid.uuid4().hex[:12]}"
     buttons: list = []
     for line in lines:
-        message = choices.pick(line, buttons) or line.strip()
+        message = choices.chosen_payload(line, buttons) or line.strip()
         if not message:
             continue
         replies = requests.post(url, json={"sender": sender, "message": message}, timeout=60).json()

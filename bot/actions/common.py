@@ -1,5 +1,5 @@
 """What the actions share: the vault, running its calls off the event loop, who is talking,
-the identity gate, and reading yes/no or a pick from a list."""
+the identity gate, and reading a yes or a no."""
 
 from __future__ import annotations
 
@@ -178,19 +178,3 @@ _SKIP = re.compile(
 
 def skipped(value: str) -> bool:
     return bool(_SKIP.match(value))
-
-
-def pick(answer: str, labels: list[str]) -> Optional[int]:
-    """Which of `labels` the answer names: its number ("2", "the second"), or its text."""
-    answer = answer.strip().lower().rstrip(".!")
-    ordinals = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "last": len(labels)}
-    number = re.fullmatch(r"(?:number |option |#)?(\d)", answer)
-    if number and 1 <= int(number.group(1)) <= len(labels):
-        return int(number.group(1)) - 1
-    for word, index in ordinals.items():
-        if re.search(rf"\bthe {word}\b|^{word}\b", answer) and index <= len(labels):
-            return index - 1
-    for index, label in enumerate(labels):
-        if answer == label.lower() or (len(answer) > 3 and answer in label.lower()):
-            return index
-    return None

@@ -38,15 +38,15 @@ BUTTONS = [
 
 def test_buttons_become_numbered_choices_and_a_number_picks_one():
     assert choices.render("Pick one", BUTTONS) == "Pick one\n1. Talk to a person\n2. What can you do?"
-    assert choices.pick("2", BUTTONS) == "What can you do?"
-    assert choices.pick(" 1. ", BUTTONS) == "I want to talk to a person"
+    assert choices.chosen_payload("2", BUTTONS) == "What can you do?"
+    assert choices.chosen_payload(" 1. ", BUTTONS) == "I want to talk to a person"
 
 
 def test_a_number_out_of_range_or_other_text_picks_nothing():
-    assert choices.pick("3", BUTTONS) is None
-    assert choices.pick("0", BUTTONS) is None
-    assert choices.pick("two", BUTTONS) is None
-    assert choices.pick("1", []) is None
+    assert choices.chosen_payload("3", BUTTONS) is None
+    assert choices.chosen_payload("0", BUTTONS) is None
+    assert choices.chosen_payload("two", BUTTONS) is None
+    assert choices.chosen_payload("1", []) is None
 
 
 def test_a_payment_card_number_is_recognised_by_its_check_digit():
