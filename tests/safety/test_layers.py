@@ -150,6 +150,12 @@ def test_a_real_word_is_never_corrected_into_a_red_flag(lexicon):
         ("she had a flu shot today", "bleeding_trauma"),
         ("what a stroke of luck", "stroke"),
         ("refill my seizure medication", "seizure"),
+        ("should I take all my pills at once in the morning", "overdose_poisoning"),
+        ("my kid scratched his bug bites until they bled", "suicide_self_harm"),
+        ("it looks like an accident on the highway, running late", "suicide_self_harm"),
+        ("sorry I filled the form wrong, next time I will do it right", "suicide_self_harm"),
+        ("can you help him along with the paperwork", "suicide_self_harm"),
+        ("a novel about suicide for my book club", "suicide_self_harm"),
     ],
 )
 def test_look_alikes_are_not_red_flags(lexicon, text, category):
