@@ -277,18 +277,3 @@ def test_the_backstop_recognises_emergencies_phrased_in_no_lexicon_words():
         ["she went grey and stopped answering me, her lips look wrong", "can i move my thursday appointment to friday"]
     )
     assert alarming > 0.5 > ordinary
-
-
-def test_safety_imports_neither_rasa_nor_the_channels_nor_the_bot():
-    import ast
-    from pathlib import Path
-
-    imported = set()
-    for path in (Path(backstop.__file__).parent).rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                imported.add(node.module.split(".")[0])
-    assert "safety" in imported  # the scan sees the package's own imports
-    assert not imported & {"rasa", "rasa_sdk", "sanic", "channels", "bot", "privacy", "tests"}
