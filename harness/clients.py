@@ -15,6 +15,15 @@ from harness.twilio_standin import inbound, post_signed
 # The address Twilio signs, as a proxy in front of the server would make it differ from the server's own.
 SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
 
+# Line numbers 2000-9999, each handed out once in a run (registered test patients use 0100-0199):
+# two tests sharing a number would share one conversation and one opt-out.
+_unused_lines = iter(random.sample(range(2000, 10000), 8000))
+
+
+def unused_number(area: str = "972") -> str:
+    """A phone number no other test or simulated patient in this run has texted from."""
+    return f"+1{area}555{next(_unused_lines):04d}"
+
 
 class Chat:
     """One patient's conversation over the REST channel."""
@@ -35,7 +44,7 @@ class Phone:
 
     def __init__(self, stack, twilio, number=None):
         self.stack, self.twilio = stack, twilio
-        self.number = number or f"+1972555{random.randint(0, 9999):04d}"
+        self.number = number or unused_number()
         self.webhook = f"{stack.base_url}/webhooks/sms/webhook"
 
     def post(self, body="", signature=None, **extra):

@@ -11,7 +11,6 @@ is sent again with the same MessageSid. Each patient remembers what it sent, so 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import re
 import string
@@ -27,6 +26,7 @@ import aiohttp
 from twilio.request_validator import RequestValidator
 
 from bot.scheduling.when import CLINIC_TZ
+from harness.clients import unused_number
 from harness.twilio_standin import TwilioStandIn, inbound
 
 GREETING = [
@@ -40,7 +40,6 @@ GREETING = [
 INTAKE = ["I have a cough and a sore throat", "a cough", "3 days", "3", "none", "none", "none", "yes"]
 SMS_SCRIPT = ["hello", "what are your opening hours?", "do you share my data with anyone?", "thanks", "no"]
 ATTEMPTS = 8
-_numbers = itertools.count(random.randint(0, 4999))  # distinct phone numbers within a run
 RETRY_STATUSES = {502, 503, 504}
 
 
@@ -142,7 +141,7 @@ class Clinic:
         patient = self.vault.patients.register(
             name,
             date(1970, 1, 1),
-            phone=f"+1469555{next(_numbers) % 10000:04d}",
+            phone=unused_number("469"),
             actor="staff:load",
             reason="load test",
         )
@@ -151,7 +150,7 @@ class Clinic:
 
 def new_patient(channel: str, script: str) -> Patient:
     if channel == "sms":
-        return Patient("sms", "sms", f"+1972555{next(_numbers) % 10000:04d}")
+        return Patient("sms", "sms", unused_number())
     return Patient("rest", script, f"load-{script}-{uuid.uuid4().hex[:16]}")
 
 
