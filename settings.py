@@ -42,6 +42,20 @@ RASA_URL = (os.environ.get("RASA_URL") or f"http://{HOST}:{RASA_PORT}").rstrip("
 ENDPOINTS_FILE = Path(os.environ.get("ENDPOINTS_FILE", PROJECT_ROOT / "endpoints.yml"))
 MODELS_DIR = PROJECT_ROOT / "models"
 
+# --- REST channel and rate limits ---
+# The REST channel's clients (the terminal chat, the tests, the benchmarks) send it as
+# "Authorization: Bearer <token>". `make run` generates one; the production profile refuses to
+# start without it, and with it unset the channel refuses every request.
+REST_CLIENT_TOKEN = os.environ.get("REST_CLIENT_TOKEN", "")
+# Each sender's burst of messages and messages a minute after it, on every channel.
+RATE_LIMIT_BURST = int(os.environ.get("RATE_LIMIT_BURST", "10"))
+RATE_LIMIT_PER_MINUTE = int(os.environ.get("RATE_LIMIT_PER_MINUTE", "20"))
+# Each client address's, on the REST channel (many patients may share one address).
+ADDRESS_RATE_LIMIT_BURST = int(os.environ.get("ADDRESS_RATE_LIMIT_BURST", "60"))
+ADDRESS_RATE_LIMIT_PER_MINUTE = int(os.environ.get("ADDRESS_RATE_LIMIT_PER_MINUTE", "120"))
+# Proxies in front of the rasa server whose X-Forwarded-For is believed (1 behind nginx).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
 # --- Several replicas (production profile) ---
 # Redis, shared by the replicas: Rasa's lock store (one replica at a time per conversation)
 # and the widget's socket.io messages. Unset: one process, in-memory locks.

@@ -104,7 +104,9 @@ async def rest_round_trips(stack: Stack, message: str, count: int) -> list[float
             if index % PER_SENDER == 0:  # conversations as long as the other channels'
                 sender = f"bench-{secrets.token_hex(8)}"
             start = time.perf_counter()
-            async with session.post(stack.rest_url, json={"sender": sender, "message": message}) as reply:
+            async with session.post(
+                stack.rest_url, json={"sender": sender, "message": message}, headers=stack.rest_headers
+            ) as reply:
                 await reply.json()
             times.append(time.perf_counter() - start)
     return times

@@ -38,7 +38,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import aiohttp
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
@@ -185,7 +184,7 @@ def measure(setup: str, levels: list[int], args, twilio: TwilioStandIn) -> dict:
         stack = start(setup, Path(tmp), twilio, resources)
         vault = stack.vault()
         resources.callback(vault.close)
-        clinic = Clinic(stack.base_url, vault, twilio, SMS_PUBLIC_URL)
+        clinic = Clinic(stack.base_url, stack.rest_headers, vault, twilio, SMS_PUBLIC_URL)
         asyncio.run(level(clinic, 2, 4, 60))  # warm-up
         for concurrency in levels:
             before = cpu_seconds(stack)
@@ -238,10 +237,7 @@ def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> Non
     restarted = time.perf_counter()
     victim.start()
     port = victim.ready_url.split(":")[2].split("/")[0]
-    served = [
-        requests.post(stack.rest_url, json={"sender": f"bench-{secrets.token_hex(8)}", "message": "hello"}, timeout=60)
-        for _ in range(10)
-    ]
+    served = [stack.say(f"bench-{secrets.token_hex(8)}", "hello") for _ in range(10)]
     log = (stack.balancer.log_path.parent / "nginx" / "access.log").read_text().splitlines()[-10:]
     print(
         f"  rasa-1 restarted and ready in {time.perf_counter() - restarted:.1f} s "

@@ -168,7 +168,7 @@ def slot_texts(vault, count: int) -> list[str]:
 async def level(stack, timer, scenario, concurrency, conversations, slots) -> tuple[list, float, float]:
     samples: list = []
     queue = list(range(conversations))
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300), headers=stack.rest_headers) as session:
 
         async def client():
             while queue:

@@ -127,7 +127,6 @@ def _b64(key: bytes) -> str:
 
 def rest_turn_ratio(directory: Path) -> None:
     """Median REST turn latency under the real rasa server, stock SQL store vs encrypted store."""
-    import requests
 
     stock_endpoints = directory / "stock-endpoints.yml"
     stock_endpoints.write_text(
@@ -152,7 +151,7 @@ def rest_turn_ratio(directory: Path) -> None:
                 sender = f"bench-{uuid.uuid4().hex}"
                 for message in script:
                     start = time.perf_counter()
-                    requests.post(stack.rest_url, json={"sender": sender, "message": message}, timeout=60)
+                    stack.say(sender, message)
                     times.append(time.perf_counter() - start)
             results[label] = (statistics.median(times), statistics.mean(times))
         finally:

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from sanic.request import Request
+
 import settings
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class _Bucket:
 class RateLimiter:
     """Token buckets kept in this process."""
 
-    def __init__(self, burst: int = 10, per_minute: int = 20, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, burst: int, per_minute: int, clock: Callable[[], float] = time.monotonic):
         self.burst, self.rate, self.clock = burst, per_minute / 60.0, clock
         self._buckets: dict[str, _Bucket] = {}
 
@@ -89,7 +91,7 @@ return allowed
 class SharedRateLimiter(RateLimiter):
     """The same limits, with the buckets in Redis (shared by the replicas)."""
 
-    def __init__(self, url: str, burst: int = 10, per_minute: int = 20, clock: Callable[[], float] = time.time):
+    def __init__(self, url: str, burst: int, per_minute: int, clock: Callable[[], float] = time.time):
         from redis import asyncio as aioredis
 
         super().__init__(burst, per_minute, clock)
@@ -111,6 +113,20 @@ class SharedRateLimiter(RateLimiter):
             return False
 
 
-def rate_limiter() -> RateLimiter:
-    """Buckets shared through Redis when REDIS_URL is set, else in the process."""
-    return SharedRateLimiter(settings.REDIS_URL) if settings.REDIS_URL else RateLimiter()
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or with TRUSTED_PROXIES proxies in front, the one the
+    outermost of them saw (each appends its peer to X-Forwarded-For; what a client sent is ignored)."""
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    if settings.TRUSTED_PROXIES and len(forwarded) >= settings.TRUSTED_PROXIES:
+        return forwarded[-settings.TRUSTED_PROXIES]
+    return request.ip
+
+
+def rate_limiter(burst: Optional[int] = None, per_minute: Optional[int] = None) -> RateLimiter:
+    """Buckets shared through Redis when REDIS_URL is set, else in the process; by default each
+    sender's limits (RATE_LIMIT_BURST, RATE_LIMIT_PER_MINUTE)."""
+    burst = settings.RATE_LIMIT_BURST if burst is None else burst
+    per_minute = settings.RATE_LIMIT_PER_MINUTE if per_minute is None else per_minute
+    if settings.REDIS_URL:
+        return SharedRateLimiter(settings.REDIS_URL, burst, per_minute)
+    return RateLimiter(burst, per_minute)

@@ -6,6 +6,12 @@ is checked first (channels/guard.py), a malformed request gets a clear 400,
 and a failure while handling it gets an apology instead of an empty answer (an
 emergency its emergency answer), with nothing the patient wrote in the logs.
 
+Only clients holding REST_CLIENT_TOKEN are served (the terminal chat, the tests, the
+benchmarks send "Authorization: Bearer <token>"); a sender id in another channel's namespace
+(an SMS number's or a widget session's) is refused, so that no one speaks in their
+conversations; and each sender and each client address has a rate limit (HTTP 429 over it;
+an emergency always passes).
+
 A client may name its message ({"message_id": "<1-64 letters, digits, _ or ->"}) so
 that it can send it again after a failure without it being handled twice: a message
 already in the conversation is not handled again, and the answer is the replies it got.
@@ -13,6 +19,7 @@ already in the conversation is not handled again, and the answer is the replies 
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 from typing import Any, Awaitable, Callable
@@ -22,8 +29,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import settings
 from channels import guard
 from channels.handled import replies_to
+from channels.rate_limit import SLOW_DOWN, RateLimiter, client_address, rate_limiter
+from channels.widget import SESSION_PREFIX
+from privacy.sms import PREFIX as SMS_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +44,25 @@ USAGE = (
     'Send JSON {"sender": "<1-128 letters, digits or _.:@->", "message": "<text>"}, '
     'optionally with "message_id": "<1-64 letters, digits, _ or ->".'
 )
+UNAUTHORIZED = 'Send the REST channel\'s client token as "Authorization: Bearer <REST_CLIENT_TOKEN>".'
+OTHER_CHANNEL = f"Sender ids starting with {SMS_PREFIX} or {SESSION_PREFIX} belong to other channels; choose another."
+
+
+def authorized(request: Request) -> bool:
+    """True when the request carries the client token (never when no token is configured)."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    expected = settings.REST_CLIENT_TOKEN
+    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), expected.encode())
 
 
 class RestChannel(InputChannel):
     """Synchronous REST channel: one request, all the bot's replies."""
+
+    def __init__(self, senders: RateLimiter | None = None, addresses: RateLimiter | None = None):
+        self.senders = senders or rate_limiter()
+        self.addresses = addresses or rate_limiter(
+            settings.ADDRESS_RATE_LIMIT_BURST, settings.ADDRESS_RATE_LIMIT_PER_MINUTE
+        )
 
     @classmethod
     def name(cls) -> str:
@@ -51,6 +77,8 @@ class RestChannel(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not authorized(request):
+                return response.json({"error": UNAUTHORIZED}, status=401)
             try:
                 body = request.json
             except Exception:  # sanic raises on a body that is not JSON
@@ -63,8 +91,12 @@ class RestChannel(InputChannel):
                 or not (message_id is None or isinstance(message_id, str) and MESSAGE_ID.match(message_id))
             ):
                 return response.json({"error": USAGE}, status=400)
+            if sender.startswith((SMS_PREFIX, SESSION_PREFIX)):
+                return response.json({"error": OTHER_CHANNEL}, status=400)
             collector = CollectingOutputChannel()
             screened = guard.screen(body.get("message"))
+            if await self._over_limit(request, sender, emergency=screened.emergency_answer is not None):
+                return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
             if message_id and screened.text is not None:
                 try:
                     handled = await replies_to(request.app.ctx.agent, sender, message_id)
@@ -86,3 +118,13 @@ class RestChannel(InputChannel):
             return response.json(collector.messages if answered else collector.messages[-1:])
 
         return webhook
+
+    async def _over_limit(self, request: Request, sender: str, emergency: bool) -> bool:
+        """True when the client address or the sender is over its rate limit (an emergency never is)."""
+        address = client_address(request)
+        refused = await self.addresses.refuse(f"rest-address:{address}", emergency) is not None
+        if not refused:
+            refused = await self.senders.refuse(f"rest:{sender}", emergency) is not None
+        if refused:
+            logger.warning("REST message over the rate limit: not handled.")
+        return refused

@@ -23,7 +23,15 @@ def chat(url: str, lines, out=sys.stdout) -> None:
         message = choices.chosen_payload(line, buttons) or line.strip()
         if not message:
             continue
-        replies = requests.post(url, json={"sender": sender, "message": message}, timeout=60).json()
+        answer = requests.post(
+            url,
+            json={"sender": sender, "message": message},
+            headers={"Authorization": f"Bearer {settings.REST_CLIENT_TOKEN}"},
+            timeout=60,
+        )
+        if answer.status_code == 401:
+            sys.exit("The assistant refused this chat: REST_CLIENT_TOKEN here is not the server's (see .env).")
+        replies = answer.json()
         buttons = []
         for reply in replies:
             buttons = reply.get("buttons") or []

@@ -47,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "widget" / "static"
 POLICY = settings.PROJECT_ROOT / "docs" / "data-policy.txt"
-SESSION_ID = re.compile(r"^web_[A-Za-z0-9_-]{24}$")
+SESSION_PREFIX = "web_"  # a widget session's sender id; no other channel may use it
+SESSION_ID = re.compile(rf"^{SESSION_PREFIX}[A-Za-z0-9_-]{{24}}$")
 
 
 def session_token(session_id: str) -> str:
@@ -154,7 +155,7 @@ class WidgetChannel(InputChannel):
         async def session_request(sid: str, data: Any) -> None:
             session_id = _resumable(data)
             resumed = session_id is not None
-            session_id = session_id or f"web_{secrets.token_urlsafe(18)}"
+            session_id = session_id or f"{SESSION_PREFIX}{secrets.token_urlsafe(18)}"
             await sio.save_session(sid, {"sender": session_id})
             await sio.enter_room(sid, session_id)
             await sio.emit(

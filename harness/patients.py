@@ -63,8 +63,15 @@ class Patient:
 class Clinic:
     """What the patients need from the system under load: its addresses and its vault."""
 
-    def __init__(self, base_url: str, vault, twilio: Optional[TwilioStandIn] = None, sms_public_url: str = ""):
-        self.rest_url = f"{base_url}/webhooks/rest/webhook"
+    def __init__(
+        self,
+        base_url: str,
+        rest_headers: dict[str, str],
+        vault,
+        twilio: Optional[TwilioStandIn] = None,
+        sms_public_url: str = "",
+    ):
+        self.rest_url, self.rest_headers = f"{base_url}/webhooks/rest/webhook", rest_headers
         self.sms_url = f"{base_url}/webhooks/sms/webhook"
         self.vault, self.twilio, self.sms_public_url = vault, twilio, sms_public_url
         self._slots = iter(slot_texts(vault, 4000))
@@ -73,7 +80,7 @@ class Clinic:
         """Send one message; the bot's replies ([] after ATTEMPTS failures)."""
         start = time.perf_counter()
         message = {"sender": patient.sender, "message": text, "message_id": uuid.uuid4().hex}
-        status, body = await self._post(session, patient, self.rest_url, json=message)
+        status, body = await self._post(session, patient, self.rest_url, json=message, headers=self.rest_headers)
         body = body if status == 200 and isinstance(body, list) else []
         patient.sent.append(text)
         patient.turns.append(Turn(patient.script, time.perf_counter() - start, bool(body)))
@@ -139,11 +146,7 @@ class Clinic:
     def _new_patient(self) -> tuple[str, str]:
         name = "Load " + "".join(random.choices(string.ascii_lowercase, k=12)).capitalize()
         patient = self.vault.patients.register(
-            name,
-            date(1970, 1, 1),
-            phone=unused_number("469"),
-            actor="staff:load",
-            reason="load test",
+            name, date(1970, 1, 1), phone=unused_number("469"), actor="staff:load", reason="load test"
         )
         return name, patient.subject_id
 

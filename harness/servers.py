@@ -46,6 +46,10 @@ def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
         CONSOLE_PORT=str(free_port()),
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         RASA_API_TOKEN=secrets.token_urlsafe(24),
+        REST_CLIENT_TOKEN=secrets.token_urlsafe(24),
+        # Every test client shares 127.0.0.1: each sender keeps its own limit, the address none.
+        ADDRESS_RATE_LIMIT_BURST="1000000",
+        ADDRESS_RATE_LIMIT_PER_MINUTE="1000000",
         WIDGET_SECRET=secrets.token_urlsafe(24),
         TWILIO_AUTH_TOKEN=secrets.token_hex(16),
         LOG_LEVEL="INFO",
@@ -200,9 +204,16 @@ class Stack:
         port = self.env.get("ACTION_SERVER_PORTS", self.env["ACTION_SERVER_PORT"]).split()[0]
         return f"http://127.0.0.1:{port}"
 
+    @property
+    def rest_headers(self) -> dict[str, str]:
+        """What a REST client sends to be served: the client token."""
+        return {"Authorization": f"Bearer {self.env['REST_CLIENT_TOKEN']}"}
+
     def say(self, sender: str, text: str) -> list[dict]:
         """Send one message over the REST channel; return the bot's replies."""
-        reply = requests.post(self.rest_url, json={"sender": sender, "message": text}, timeout=60)
+        reply = requests.post(
+            self.rest_url, json={"sender": sender, "message": text}, headers=self.rest_headers, timeout=60
+        )
         reply.raise_for_status()
         return reply.json()
 

@@ -25,6 +25,7 @@ def _key() -> str:
 GENERATED = {
     "ACTION_SERVER_TOKEN": lambda: secrets.token_urlsafe(32),
     "RASA_API_TOKEN": lambda: secrets.token_urlsafe(32),
+    "REST_CLIENT_TOKEN": lambda: secrets.token_urlsafe(32),
     "VAULT_KEYS": lambda: f"kek-{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{os.urandom(2).hex()}:{_key()}",
     "VAULT_INDEX_KEY": _key,
     # Signs SMS webhook requests; a real deployment sets Twilio's auth token instead.

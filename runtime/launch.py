@@ -76,7 +76,7 @@ def banner(public_url: str, console_url: str, sms_url: str, extra: str = "") -> 
         f"  Web chat (demo page):   {public_url}/webhooks/widget/\n"
         f"  Chat in this terminal:  make shell   (in another terminal)\n"
         f"  REST channel:           POST {public_url}/webhooks/rest/webhook  "
-        '{"sender": "me", "message": "hello"}\n'
+        '{"sender": "me", "message": "hello"}  (Authorization: Bearer REST_CLIENT_TOKEN of .env)\n'
         f"  SMS webhook (Twilio):   {sms_url}\n"
         f"  Staff console:          {console_url}/   "
         "(accounts: python -m channels.console add-staff NAME --role agent)\n"

@@ -109,7 +109,7 @@ def servers(env: Mapping[str, str], run_dir: Path) -> list[Server]:
         Server(
             f"rasa-{n}",
             [python, "-m", "runtime.serve"],
-            {**env, "RASA_PORT": port},
+            {**env, "RASA_PORT": port, "TRUSTED_PROXIES": "1"},  # nginx, in front of each
             f"http://{host}:{port}/webhooks/health/ready",
         )
         for n, port in enumerate(env["RASA_PORTS"].split(), 1)
@@ -145,6 +145,8 @@ def ensure_database(url: str) -> None:
 
 def preflight(env: Mapping[str, str]) -> None:
     """Stop with a clear message when a part the profile needs is missing."""
+    if not env.get("REST_CLIENT_TOKEN"):
+        sys.exit("REST_CLIENT_TOKEN is not set: `make env` writes one into .env, or set it.")
     for name in ("DATABASE_URL", "KEYSTORE_URL"):
         if not env[name].startswith("postgresql"):
             sys.exit(f"{name} must be a PostgreSQL URL in the production profile (several processes share it).")

@@ -48,6 +48,7 @@ def test_both_servers_start_answer_and_stop_on_one_interrupt(model, tmp_path):
         reply = requests.post(
             f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook",
             json={"sender": "launch-test", "message": "what's your e-mail address?"},
+            headers={"Authorization": f"Bearer {env['REST_CLIENT_TOKEN']}"},
             timeout=60,
         ).json()
         assert "support@healthtigo.com" in reply[0]["text"]

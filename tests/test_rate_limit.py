@@ -15,7 +15,7 @@ def replicas(monkeypatch):
     if redis_available():
         pytest.skip(redis_available())
     monkeypatch.setattr("settings.REDIS_KEY_PREFIX", f"test{uuid.uuid4().hex[:12]}")
-    return SharedRateLimiter(REDIS_URL), SharedRateLimiter(REDIS_URL)
+    return SharedRateLimiter(REDIS_URL, 10, 20), SharedRateLimiter(REDIS_URL, 10, 20)
 
 
 def test_a_flood_spread_over_two_replicas_meets_one_limit(replicas):
@@ -32,5 +32,5 @@ def test_a_flood_spread_over_two_replicas_meets_one_limit(replicas):
 
 
 def test_when_redis_does_not_answer_messages_pass():
-    limiter = SharedRateLimiter("redis://127.0.0.1:1/0")  # nothing listens there
+    limiter = SharedRateLimiter("redis://127.0.0.1:1/0", 10, 20)  # nothing listens there
     assert asyncio.run(limiter.refuse("sms_x", emergency=False)) is None

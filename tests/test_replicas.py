@@ -35,7 +35,10 @@ def test_one_conversation_sent_to_both_replicas_at_once_is_handled_in_order(stac
         def send(url, text, sender=sender, start=start):
             start.wait()
             return requests.post(
-                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+                f"{url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+                headers=stack.rest_headers,
+                timeout=60,
             ).json()
 
         with ThreadPoolExecutor(2) as pool:
@@ -71,7 +74,7 @@ def test_a_staff_reply_through_one_replica_reaches_the_patient_on_the_other(stac
 
 def test_a_replica_killed_while_patients_talk_loses_nothing_and_rejoins(stack, twilio):
     vault = stack.vault()
-    clinic = Clinic(stack.base_url, vault, twilio, SMS_PUBLIC_URL)
+    clinic = Clinic(stack.base_url, stack.rest_headers, vault, twilio, SMS_PUBLIC_URL)
     patients = [
         new_patient(channel, script)
         for channel, script in [

@@ -107,7 +107,9 @@ def test_when_the_action_server_is_down_the_patient_gets_a_polite_answer(stack, 
 
 def test_a_malformed_rest_request_gets_a_clear_error(stack):
     for body in ("not json", json.dumps({"message": "hi"}), json.dumps({"sender": "x" * 200, "message": "hi"})):
-        reply = requests.post(stack.rest_url, data=body, headers={"Content-Type": "application/json"}, timeout=10)
+        reply = requests.post(
+            stack.rest_url, data=body, headers={"Content-Type": "application/json", **stack.rest_headers}, timeout=10
+        )
         assert reply.status_code == 400
         assert "sender" in reply.json()["error"]
 

@@ -1,5 +1,6 @@
 """Chatting in the terminal (make shell) against the running assistant."""
 
+import os
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ def test_terminal_chat_shows_replies_and_numbered_choices(stack):
     typed = "hello\ntell me about your privacy policy\n4\n"
     done = subprocess.run(
         [sys.executable, "-m", "channels.terminal", stack.rest_url],
+        env={**os.environ, "REST_CLIENT_TOKEN": stack.env["REST_CLIENT_TOKEN"]},
         input=typed,
         cwd=PROJECT_ROOT,
         capture_output=True,
