@@ -7,8 +7,9 @@
 
 A red flag the context keeps as current is an emergency. One the context discounts is not, and
 the backstop does not overrule it. One it doubts, an `ask` phrase, or a misspelled red flag the
-backstop does not confirm, asks. With no red flag, the backstop alone decides: very likely an
-emergency, or likely enough to ask.
+backstop does not confirm, asks; unless the backstop finds a message long enough to judge very
+likely an emergency, and then it is one. With no red flag, the backstop alone decides: very
+likely an emergency, or likely enough to ask.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ BACKSTOP_ASK = 0.65
 BACKSTOP_MIN_WORDS = 3
 # A misspelled red flag is an emergency when the backstop gives it at least this.
 BACKSTOP_CONFIRMS = 0.5
+# A doubtful red flag is an emergency when the backstop gives it BACKSTOP_EMERGENCY in a message of
+# at least these words: a short one ("help", "my chest feels weird") tells the model too little.
+BACKSTOP_OVERRULES_DOUBT_WORDS = 10
 # When several categories are found, the guidance of the first in this order leads.
 _PRIORITY = ("suicide_self_harm", "overdose_poisoning")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -86,6 +90,8 @@ class Assessor:
         chance = self._chance(norm)
         if live and (chance >= BACKSTOP_CONFIRMS or not self.layers.backstop):
             return self._found(EMERGENCY, live, lang)
+        if doubtful and chance >= BACKSTOP_EMERGENCY and len(norm.split()) >= BACKSTOP_OVERRULES_DOUBT_WORDS:
+            return self._found(EMERGENCY, doubtful, lang)
         if doubtful:
             return self._found(ASK if self.layers.ask else NONE, doubtful, lang)
         if matches or chance < BACKSTOP_ASK or len(norm.split()) < BACKSTOP_MIN_WORDS:

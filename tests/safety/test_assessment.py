@@ -104,6 +104,12 @@ def test_uncertain_evidence_asks(text):
     assert assess(text).level == ASK
 
 
+def test_a_doubtful_red_flag_in_a_message_the_backstop_is_sure_of_is_an_emergency():
+    text = "sitting at my desk and i feel like im going to pass out, everything is spinning and my hands are numb"
+    assert assess(text).level == EMERGENCY
+    assert assess("i feel like im going to pass out").level == ASK  # too short for the backstop to judge
+
+
 def test_an_overdose_with_suicidal_intent_leads_with_the_general_answer_that_names_every_line():
     found = assess("I took all my pills because I want to die")
     assert found.level == EMERGENCY and found.line == CALL_911 and found.category == "suicide_self_harm"

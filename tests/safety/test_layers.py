@@ -194,6 +194,13 @@ def verdict(text, words, category):
         ("heart attacks run in my family", "heart attacks", "cardiac", DISCOUNTED, "family_after"),
         ("watched a show where a man had a stroke", "stroke", "stroke", DISCOUNTED, "fiction"),
         ("watching a movie and my husband collapsed", "collapsed", "unresponsive", CURRENT, ""),
+        ("en la novela al personaje le dio un derrame", "derrame", "stroke", DISCOUNTED, "fiction"),
+        ("my dog had a seizure yesterday", "seizure", "seizure", DISCOUNTED, "pet"),
+        ("my dog bit me and I'm bleeding a lot", "bleeding a lot", "bleeding_trauma", CURRENT, ""),
+        ("with my first my water broke at 35 weeks", "my water broke", "pregnancy", DISCOUNTED, "long_ago_before"),
+        ("I was assaulted in college", "i was assaulted", "violence", DISCOUNTED, "long_ago"),
+        ("does the flu shot cause anaphylaxis?", "anaphylaxis", "anaphylaxis", DISCOUNTED, "hypothetical"),
+        ("a handout about when to call 911", "call 911", "declared", DISCOUNTED, "hypothetical"),
     ],
 )
 def test_context(text, words, category, expected, reason):
@@ -214,6 +221,10 @@ def test_context(text, words, category, expected, reason):
 )
 def test_a_first_person_statement_of_suicidal_intent_is_never_discounted(text, words):
     assert verdict(text, words, "suicide_self_harm").verdict == CURRENT
+
+
+def test_dyeing_ones_hair_is_no_wish_to_die():
+    assert verdict("i want to die my hair purple", "want to die", "suicide_self_harm").reason == "idiom"
 
 
 def test_a_first_person_suicidal_history_only_raises_a_doubt():
