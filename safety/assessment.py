@@ -32,7 +32,7 @@ CALL_911, CRISIS_988, POISON_CONTROL = "call_911", "crisis_988", "poison_control
 # on batches of examples the backstop was not trained on (docs/safety.md). Messages shorter than
 # BACKSTOP_MIN_WORDS are left to the lexicon: "ok", "hola" or "Y" tell a model nothing.
 BACKSTOP_EMERGENCY = 0.8
-BACKSTOP_ASK = 0.65
+BACKSTOP_ASK = 0.75
 BACKSTOP_MIN_WORDS = 3
 # A misspelled red flag is an emergency when the backstop gives it at least this.
 BACKSTOP_CONFIRMS = 0.5

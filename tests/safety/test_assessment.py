@@ -104,6 +104,11 @@ def test_uncertain_evidence_asks(text):
     assert assess(text).level == ASK
 
 
+def test_a_headache_that_will_not_go_away_or_a_high_pressure_after_giving_birth_is_an_emergency():
+    for text in ("had my baby 5 days ago and now i have a headache that wont go away", "gave birth last week, bp 168/110"):
+        assert assess(text).level == EMERGENCY and assess(text).category == "pregnancy", text
+
+
 def test_a_doubtful_red_flag_in_a_message_the_backstop_is_sure_of_is_an_emergency():
     text = "sitting at my desk and i feel like im going to pass out, everything is spinning and my hands are numb"
     assert assess(text).level == EMERGENCY
