@@ -27,8 +27,12 @@ CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "5010"))
 ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL") or f"http://{HOST}:{ACTION_SERVER_PORT}/webhook"
 # Shared secret the rasa server sends to the action server (X-Action-Token header).
 ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN", "")
-# Rasa's HTTP API (trackers, model) is enabled only when this token is set.
+# Rasa's HTTP API (the conversations; channels/api_paths.py) is enabled only when this is set:
+# the secret that signs the JWTs its clients send in the Authorization header.
 RASA_API_TOKEN = os.environ.get("RASA_API_TOKEN", "")
+# The largest request body the rasa server (and nginx in front of it) reads, in bytes: a message
+# of 1,600 characters, Twilio's fields or a socket.io packet need far less.
+REQUEST_MAX_SIZE = int(os.environ.get("REQUEST_MAX_SIZE", "65536"))
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # Where patients reach the rasa server from outside (download links in the chat use it).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{RASA_PORT}").rstrip("/")
@@ -50,6 +54,9 @@ REST_CLIENT_TOKEN = os.environ.get("REST_CLIENT_TOKEN", "")
 # Each sender's burst of messages and messages a minute after it, on every channel.
 RATE_LIMIT_BURST = int(os.environ.get("RATE_LIMIT_BURST", "10"))
 RATE_LIMIT_PER_MINUTE = int(os.environ.get("RATE_LIMIT_PER_MINUTE", "20"))
+# The same for a REST sender (by default the same limits).
+REST_RATE_LIMIT_BURST = int(os.environ.get("REST_RATE_LIMIT_BURST") or RATE_LIMIT_BURST)
+REST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("REST_RATE_LIMIT_PER_MINUTE") or RATE_LIMIT_PER_MINUTE)
 # Each client address's, on the REST channel (many patients may share one address).
 ADDRESS_RATE_LIMIT_BURST = int(os.environ.get("ADDRESS_RATE_LIMIT_BURST", "60"))
 ADDRESS_RATE_LIMIT_PER_MINUTE = int(os.environ.get("ADDRESS_RATE_LIMIT_PER_MINUTE", "120"))

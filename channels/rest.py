@@ -59,7 +59,7 @@ class RestChannel(InputChannel):
     """Synchronous REST channel: one request, all the bot's replies."""
 
     def __init__(self, senders: RateLimiter | None = None, addresses: RateLimiter | None = None):
-        self.senders = senders or rate_limiter()
+        self.senders = senders or rate_limiter(settings.REST_RATE_LIMIT_BURST, settings.REST_RATE_LIMIT_PER_MINUTE)
         self.addresses = addresses or rate_limiter(
             settings.ADDRESS_RATE_LIMIT_BURST, settings.ADDRESS_RATE_LIMIT_PER_MINUTE
         )

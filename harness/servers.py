@@ -14,6 +14,8 @@ from pathlib import Path
 
 import requests
 
+from channels.rasa_api_auth import api_headers
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # `make test-production` runs the suite against the production profile (conftest.py's stack).
 PRODUCTION = os.environ.get("HEALTHTIGO_PROFILE") == "production"
@@ -47,9 +49,12 @@ def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         RASA_API_TOKEN=secrets.token_urlsafe(24),
         REST_CLIENT_TOKEN=secrets.token_urlsafe(24),
-        # Every test client shares 127.0.0.1: each sender keeps its own limit, the address none.
+        # Every test client shares 127.0.0.1, and a scripted REST conversation sends its next
+        # message as soon as it has the answer: the address has no limit, a REST sender a high one.
         ADDRESS_RATE_LIMIT_BURST="1000000",
         ADDRESS_RATE_LIMIT_PER_MINUTE="1000000",
+        REST_RATE_LIMIT_BURST="40",
+        REST_RATE_LIMIT_PER_MINUTE="240",
         WIDGET_SECRET=secrets.token_urlsafe(24),
         TWILIO_AUTH_TOKEN=secrets.token_hex(16),
         LOG_LEVEL="INFO",
@@ -185,8 +190,16 @@ class Stack:
 
     @property
     def base_url(self) -> str:
-        """Where patients reach the rasa server(s)."""
+        """Where patients reach the rasa server(s): nginx's public listener in the production profile."""
+        return f"http://127.0.0.1:{self.env.get('PUBLIC_PORT') or self.env['RASA_PORT']}"
+
+    @property
+    def api_url(self) -> str:
+        """Where Rasa's HTTP API is reached: nginx's internal listener in the production profile."""
         return self.env.get("RASA_URL") or f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    def api_headers(self) -> dict[str, str]:
+        return api_headers(self.env["RASA_API_TOKEN"], "test")
 
     @property
     def replica_urls(self) -> list[str]:
@@ -241,9 +254,7 @@ class Stack:
 
     def tracker(self, sender: str) -> dict:
         """The conversation's tracker, read through the token-protected HTTP API."""
-        reply = requests.get(
-            f"{self.base_url}/conversations/{sender}/tracker", params={"token": self.env["RASA_API_TOKEN"]}, timeout=30
-        )
+        reply = requests.get(f"{self.api_url}/conversations/{sender}/tracker", headers=self.api_headers(), timeout=30)
         reply.raise_for_status()
         return reply.json()
 

@@ -48,6 +48,8 @@ DEFAULTS = {
     "RASA_PORTS": "5005 5006",
     "ACTION_SERVER_PORTS": "5055 5056",
     "ACTION_BALANCER_PORT": "5054",
+    # nginx's loopback-only listener for Rasa's HTTP API (the staff console); the public one has none.
+    "INTERNAL_PORT": "5053",
     # How long a dead replica's hold on a conversation lasts (Rasa reads it; default 60 s).
     "TICKET_LOCK_LIFETIME": "30",
 }
@@ -61,7 +63,7 @@ def environment(base: Mapping[str, str]) -> dict[str, str]:
     public = f"http://{host}:{env['PUBLIC_PORT']}"
     env.setdefault("PUBLIC_URL", public)
     env.setdefault("CORS_ORIGINS", f"{public} http://localhost:{env['PUBLIC_PORT']}")
-    env["RASA_URL"] = public
+    env["RASA_URL"] = f"http://127.0.0.1:{env['INTERNAL_PORT']}"
     env["ACTION_SERVER_URL"] = f"http://{host}:{env['ACTION_BALANCER_PORT']}/webhook"
     return env
 
@@ -87,6 +89,8 @@ def write_nginx_config(env: Mapping[str, str], run_dir: Path) -> Path:
             HOST=host,
             PUBLIC_PORT=env["PUBLIC_PORT"],
             ACTION_BALANCER_PORT=env["ACTION_BALANCER_PORT"],
+            INTERNAL_PORT=env["INTERNAL_PORT"],
+            REQUEST_MAX_SIZE=env.get("REQUEST_MAX_SIZE", str(settings.REQUEST_MAX_SIZE)),
             RASA_SERVERS=servers(env["RASA_PORTS"]),
             ACTION_SERVERS=servers(env["ACTION_SERVER_PORTS"]),
         )
@@ -121,10 +125,15 @@ def servers(env: Mapping[str, str], run_dir: Path) -> list[Server]:
             "nginx",
             [nginx_binary() or "nginx", "-p", str(run_dir), "-c", "nginx.conf"],
             env,
-            f"{env['RASA_URL']}/webhooks/health/ready",
+            f"{public_listener(env)}/webhooks/health/ready",
         )
     )
     return found
+
+
+def public_listener(env: Mapping[str, str]) -> str:
+    """nginx's public listener, as this machine reaches it."""
+    return f"http://{env.get('BIND_HOST', '127.0.0.1')}:{env['PUBLIC_PORT']}"
 
 
 def ensure_database(url: str) -> None:
@@ -175,7 +184,7 @@ def main() -> None:
     migrate(env)
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     write_nginx_config(env, RUN_DIR)
-    public, host = env["RASA_URL"], env.get("BIND_HOST", "127.0.0.1")
+    public, host = public_listener(env), env.get("BIND_HOST", "127.0.0.1")
     listed = "".join(f"  {server.name + ':':<23} {server.ready_url}\n" for server in servers(env, RUN_DIR))
     run(
         servers(env, RUN_DIR),

@@ -1,7 +1,8 @@
 """Starts the rasa server with safe defaults.
 
 Binds 127.0.0.1, allows only the configured CORS origins, enables the HTTP API
-only when RASA_API_TOKEN is set (and then requires it), and loads the model
+only when RASA_API_TOKEN is set (and then requires a JWT signed with it), limits a request's
+body to what a message needs (REQUEST_MAX_SIZE), and loads the model
 for the current training inputs. Run: python -m runtime.serve
 """
 
@@ -12,6 +13,7 @@ import socket
 import sys
 
 import settings
+from channels import rasa_api_auth
 from privacy import Vault, VaultError
 from runtime import rasa_cli
 from runtime.train import model_path
@@ -27,6 +29,7 @@ def preflight() -> None:
         sys.exit('CORS_ORIGINS must list the allowed origins; "*" is refused.')
     if not settings.TWILIO_AUTH_TOKEN:
         print("TWILIO_AUTH_TOKEN is not set: the SMS webhook will refuse every request.", file=sys.stderr)
+    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.REQUEST_MAX_SIZE)  # Sanic reads SANIC_* settings
     # endpoints.yml reads these.
     os.environ["ACTION_SERVER_URL"] = settings.ACTION_SERVER_URL
     os.environ["ACTION_SERVER_TOKEN"] = settings.ACTION_SERVER_TOKEN
@@ -76,8 +79,9 @@ def server_arguments() -> list[str]:
         "--cors",
         *settings.CORS_ORIGINS,
     ]
+    # A JWT in the Authorization header (channels/rasa_api_auth.py); the secret may start with "-".
     if settings.RASA_API_TOKEN:
-        args += ["--enable-api", f"--auth-token={settings.RASA_API_TOKEN}"]  # a token may start with "-"
+        args += ["--enable-api", f"--jwt-secret={settings.RASA_API_TOKEN}", f"--jwt-method={rasa_api_auth.ALGORITHM}"]
     if settings.LOG_LEVEL.upper() == "DEBUG":
         args.append("--debug")
     elif settings.LOG_LEVEL.upper() in {"WARNING", "ERROR"}:

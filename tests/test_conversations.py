@@ -72,10 +72,7 @@ def test_low_confidence_asks_to_rephrase_and_offers_a_person(stack, sender):
     unclear = None
     for text in candidates:
         parse = requests.post(
-            f"{stack.base_url}/model/parse",
-            params={"token": stack.env["RASA_API_TOKEN"]},
-            json={"text": text},
-            timeout=30,
+            f"{stack.api_url}/model/parse", headers=stack.api_headers(), json={"text": text}, timeout=30
         ).json()
         if parse["intent"]["name"] == "nlu_fallback" and "red_flag" not in str(parse["entities"]):
             unclear = text

@@ -62,7 +62,8 @@ def test_a_staff_reply_through_one_replica_reaches_the_patient_on_the_other(stac
         assert browser.say("hello")
         appended = requests.post(
             f"{second}/conversations/{sender}/tracker/events",
-            params={"output_channel": "latest", "execute_side_effects": "true", "token": stack.env["RASA_API_TOKEN"]},
+            params={"output_channel": "latest", "execute_side_effects": "true"},
+            headers=stack.api_headers(),
             json=[{"event": "bot", "text": "Hello, this is Dana from the front desk."}],
             timeout=30,
         )

@@ -8,15 +8,17 @@ import sys
 import pytest
 import requests
 
+from channels.rasa_api_auth import api_headers
 from harness.servers import PROJECT_ROOT
 
 
-def test_the_http_api_requires_the_token(stack, sender):
+def test_the_http_api_requires_a_jwt_in_the_authorization_header(stack, sender):
     stack.say(sender, "hi")
-    url = f"{stack.base_url}/conversations/{sender}/tracker"
+    url = f"{stack.api_url}/conversations/{sender}/tracker"
     assert requests.get(url, timeout=10).status_code == 401
-    assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code == 401
-    assert requests.get(url, params={"token": stack.env["RASA_API_TOKEN"]}, timeout=10).status_code == 200
+    assert requests.get(url, params={"token": stack.env["RASA_API_TOKEN"]}, timeout=10).status_code == 401
+    assert requests.get(url, headers=api_headers("not-the-secret"), timeout=10).status_code == 401
+    assert requests.get(url, headers=stack.api_headers(), timeout=10).status_code == 200
 
 
 def test_the_http_api_is_off_without_a_token(model, monkeypatch):
@@ -25,7 +27,7 @@ def test_the_http_api_is_off_without_a_token(model, monkeypatch):
 
     monkeypatch.setattr(settings, "RASA_API_TOKEN", "")
     args = serve.server_arguments()
-    assert "--enable-api" not in args and not any(arg.startswith("--auth-token") for arg in args)
+    assert "--enable-api" not in args and not any(arg.startswith("--jwt-secret") for arg in args)
 
 
 def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(model, monkeypatch):
@@ -36,7 +38,7 @@ def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(model, monkeypatch):
 
     monkeypatch.setattr(settings, "RASA_API_TOKEN", "-Xy_token")
     parsed = create_argument_parser().parse_args(serve.server_arguments())
-    assert parsed.enable_api and parsed.auth_token == "-Xy_token"
+    assert parsed.enable_api and parsed.jwt_secret == "-Xy_token" and parsed.auth_token is None
 
 
 def test_cors_allows_only_configured_origins(stack):

@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 
 import settings
+from channels.rasa_api_auth import api_headers
 
 RESUMED = "You're back with the Healthtigo assistant. How else can I help?"
 CLOSED = "Our team has closed this conversation. If you need anything else, just write here."
@@ -16,9 +17,9 @@ CLOSED = "Our team has closed this conversation. If you need anything else, just
 async def append(sender_id: str, events: list[dict[str, Any]]) -> None:
     """Append `events` to the conversation and send its bot messages to the patient."""
     url = f"{settings.RASA_URL}/conversations/{sender_id}/tracker/events"
-    params = {"output_channel": "latest", "execute_side_effects": "true", "token": settings.RASA_API_TOKEN}
+    params = {"output_channel": "latest", "execute_side_effects": "true"}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        async with session.post(url, params=params, json=events) as reply:
+        async with session.post(url, params=params, json=events, headers=api_headers(settings.RASA_API_TOKEN)) as reply:
             reply.raise_for_status()
 
 

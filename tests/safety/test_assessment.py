@@ -105,7 +105,8 @@ def test_uncertain_evidence_asks(text):
 
 
 def test_a_headache_that_will_not_go_away_or_a_high_pressure_after_giving_birth_is_an_emergency():
-    for text in ("had my baby 5 days ago and now i have a headache that wont go away", "gave birth last week, bp 168/110"):
+    headache = "had my baby 5 days ago and now i have a headache that wont go away"
+    for text in (headache, "gave birth last week, bp 168/110"):
         assert assess(text).level == EMERGENCY and assess(text).category == "pregnancy", text
 
 

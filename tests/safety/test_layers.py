@@ -202,7 +202,7 @@ def verdict(text, words, category):
         ("does the flu shot cause anaphylaxis?", "anaphylaxis", "anaphylaxis", DISCOUNTED, "hypothetical"),
         ("a handout about when to call 911", "call 911", "declared", DISCOUNTED, "hypothetical"),
         ("lots of overdoses in my neighborhood", "overdoses", "overdose_poisoning", DISCOUNTED, "community"),
-        ("a group starting for families who lost someone to overdose", "overdose", "overdose_poisoning", DISCOUNTED, "bereaved"),
+        ("families who lost someone to overdose", "overdose", "overdose_poisoning", DISCOUNTED, "bereaved"),
         ("an overdose from 2017 on my problem list", "overdose", "overdose_poisoning", DISCOUNTED, "long_ago"),
         ("drowning in fmla paperwork", "drowning", "breathing", DISCOUNTED, "figurative"),
         ("can kids overdose on gummy vitamins?", "overdose", "overdose_poisoning", DISCOUNTED, "hypothetical"),

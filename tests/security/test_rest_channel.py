@@ -38,14 +38,13 @@ def test_rest_never_speaks_in_an_sms_or_widget_conversation(stack, sender):
 
 
 def test_rest_limits_each_sender_but_always_answers_an_emergency(stack):
-    sender = f"rest-{uuid.uuid4().hex}"
-    with ThreadPoolExecutor(16) as pool:
-        answers = list(
-            pool.map(lambda _: post(stack, {"sender": sender, "message": "hi"}, stack.rest_headers), range(16))
-        )
+    sender, burst = f"rest-{uuid.uuid4().hex}", int(stack.env["REST_RATE_LIMIT_BURST"])
+    empty = {"sender": sender, "message": ""}  # answered without a turn of Rasa: the flood is quick
+    with ThreadPoolExecutor(burst + 20) as pool:
+        answers = list(pool.map(lambda _: post(stack, empty, stack.rest_headers), range(burst + 20)))
     limited = [a for a in answers if a.status_code == 429]
     assert limited and all(a.json() == [{"recipient_id": sender, "text": SLOW_DOWN}] for a in limited)
-    assert len([a for a in answers if a.status_code == 200]) <= 11  # the burst, and what refilled meanwhile
+    assert len([a for a in answers if a.status_code == 200]) < burst + 10  # the burst, and what refilled meanwhile
     emergency = post(stack, {"sender": sender, "message": "my chest hurts and my left arm is numb"}, stack.rest_headers)
     assert emergency.status_code == 200 and "911" in " ".join(r.get("text", "") for r in emergency.json())
     other = post(stack, {"sender": f"rest-{uuid.uuid4().hex}", "message": "hi"}, stack.rest_headers)
