@@ -33,7 +33,7 @@ import settings
 from channels import guard
 from channels.handled import replies_to
 from channels.rate_limit import SLOW_DOWN, RateLimiter, client_address, rate_limiter
-from channels.widget import SESSION_PREFIX
+from channels.widget_sessions import SESSION_PREFIX
 from privacy.sms import PREFIX as SMS_PREFIX
 
 logger = logging.getLogger(__name__)

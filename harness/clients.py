@@ -72,8 +72,9 @@ class Browser:
 
     def __init__(self, stack, origin=None, url=None):
         self.events: queue.Queue = queue.Queue()
+        self.token = None  # the session's token, as last confirmed or renewed
         self.sio = socketio.Client(reconnection=False)
-        for name in ("session_confirm", "history", "bot_uttered", "turn_done"):
+        for name in ("session_confirm", "history", "bot_uttered", "session_token", "turn_done", "session_ended"):
             self.sio.on(name, lambda data=None, name=name: self.events.put((name, data)))
         origin = origin or stack.base_url
         self.sio.connect(url or stack.base_url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
@@ -91,7 +92,9 @@ class Browser:
 
     def session(self, session_id=None, token=None) -> dict:
         self.sio.emit("session_request", {"session_id": session_id, "token": token})
-        return self.next("session_confirm")
+        confirmed = self.next("session_confirm")
+        self.token = confirmed["token"]
+        return confirmed
 
     def say(self, text) -> list[dict]:
         """Send `text`; return the bot messages of the turn."""
@@ -102,6 +105,8 @@ class Browser:
             event, data = self.events.get(timeout=60)
             if event == "bot_uttered":
                 said.append(data)
+            elif event == "session_token":
+                self.token = data["token"]
             elif event == "turn_done":
                 return said
         raise AssertionError("the turn did not end")

@@ -94,6 +94,7 @@
     type: "button", class: "ht-launcher", "aria-expanded": "false", "aria-controls": "ht-panel",
   }, "Chat with us");
   const closeButton = el("button", { type: "button", class: "ht-close", "aria-label": "Close chat" }, "\u00d7");
+  const endButton = el("button", { type: "button", class: "ht-end" }, "End chat");
   const ackButton = el("button", { type: "button", class: "ht-primary" }, "I understand");
   const notice = el("div", { class: "ht-notice" },
     el("p", {}, "You are chatting with Healthtigo's automated assistant. It is not a clinician: "
@@ -120,7 +121,8 @@
     id: "ht-panel", class: "ht-panel", role: "dialog", "aria-label": "Healthtigo assistant", hidden: "",
   },
   el("div", { class: "ht-header" },
-    el("div", {}, el("h2", {}, "Healthtigo assistant"), el("p", {}, "Automated, not a clinician")), closeButton),
+    el("div", {}, el("h2", {}, "Healthtigo assistant"), el("p", {}, "Automated, not a clinician")),
+    el("div", { class: "ht-actions" }, endButton, closeButton)),
   notice, chat);
   const root = el("div", { class: "ht-root" }, panel, launcher);
 
@@ -247,6 +249,27 @@
     flush();
   }
 
+  /** The session's token was renewed (it expires after 30 idle minutes). */
+  function onToken({ token }) {
+    const { session_id } = stored();
+    if (session_id) sessionStorage.setItem(SESSION_KEY, JSON.stringify({ session_id, token }));
+  }
+
+  /** The chat was ended (here, in another tab, or by the page's logout): nothing of it stays. */
+  function onEnded() {
+    sessionStorage.removeItem(SESSION_KEY);
+    log.replaceChildren();
+    note("This chat has ended. Write below to start a new one.");
+    ready = false;
+    socket.emit("session_request", {});
+  }
+
+  /** End the chat: its token stops working, here and on every replica. */
+  function endChat() {
+    if (socket && socket.connected) socket.emit("session_end", {});
+    else sessionStorage.removeItem(SESSION_KEY);
+  }
+
   function onHistory({ messages }) {
     log.replaceChildren();
     for (const message of messages || []) {
@@ -271,6 +294,9 @@
       socket.on("connect", () => socket.emit("session_request", stored()));
       socket.on("session_confirm", onConfirm);
       socket.on("history", onHistory);
+      socket.on("session_token", onToken);
+      socket.on("session_ended", onEnded);
+      socket.on("session_refused", ({ text }) => { status.textContent = text; });
       socket.on("bot_uttered", (message) => {
         typingIndicator.hidden = true;
         addBot(message);
@@ -288,6 +314,7 @@
 
   launcher.addEventListener("click", () => (panel.hidden ? open() : close()));
   closeButton.addEventListener("click", close);
+  endButton.addEventListener("click", endChat);
   root.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden) {
       event.preventDefault();
@@ -310,6 +337,6 @@
   if (sessionStorage.getItem(OPEN_KEY) === "1") open(false);
   else if (acknowledged()) connect();
 
-  /** For tests: the renderer, which only builds DOM nodes from text. */
-  window.HealthtigoWidget = Object.freeze({ render });
+  /** endChat: for the embedding page's logout. render: for tests (it only builds DOM nodes from text). */
+  window.HealthtigoWidget = Object.freeze({ render, endChat });
 })();
