@@ -139,11 +139,7 @@ class Clinic:
     def _new_patient(self) -> tuple[str, str]:
         name = "Load " + "".join(random.choices(string.ascii_lowercase, k=12)).capitalize()
         patient = self.vault.patients.register(
-            name,
-            date(1970, 1, 1),
-            phone=unused_number("469"),
-            actor="staff:load",
-            reason="load test",
+            name, date(1970, 1, 1), phone=unused_number("469"), actor="staff:load", reason="load test"
         )
         return name, patient.subject_id
 
