@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, LargeBinary, func, insert, select, update
 
-from privacy import migrate
 from privacy.errors import InvalidInput
-from privacy.schema import REFERENCE_TABLES, data, subjects
+from privacy.store import migrate
+from privacy.store.schema import REFERENCE_TABLES, data, subjects
 
 if TYPE_CHECKING:
     from privacy.vault import Vault

@@ -13,30 +13,31 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Callable, Optional
 
-from privacy import migrate
-from privacy.appointments import Appointments
-from privacy.audit import AuditLog
-from privacy.clinic import Clinic
+from privacy.clinic.appointments import Appointments
+from privacy.clinic.reference import Clinic
+from privacy.clinic.staff import StaffAccounts
+from privacy.clinic.tickets import Tickets
 from privacy.clock import utc_now
+from privacy.compliance.audit import AuditLog
+from privacy.compliance.consent import Consent
+from privacy.compliance.disclosures import Disclosures
+from privacy.compliance.retention import Retention
+from privacy.compliance.rights.exports import Exports
+from privacy.compliance.rights.lifecycle import Rights
 from privacy.config import VaultConfig
-from privacy.consent import Consent
-from privacy.conversations import Conversations
-from privacy.crypto import Indexer, KeyProvider, KeyRing
-from privacy.db import make_engine
-from privacy.disclosures import Disclosures
-from privacy.exports import Exports
-from privacy.identity import Identity
-from privacy.keystore import KeyStore
-from privacy.outbox import Outbox
-from privacy.patients import Patients
-from privacy.records import Records
-from privacy.retention import Retention
-from privacy.rights import Rights
-from privacy.sealing import Sealer
-from privacy.sms import SmsSenders
-from privacy.staff import StaffAccounts
-from privacy.subjects import Subjects
-from privacy.tickets import Tickets
+from privacy.crypto.indexer import Indexer
+from privacy.crypto.keyring import KeyProvider, KeyRing
+from privacy.crypto.keystore import KeyStore
+from privacy.crypto.sealing import Sealer
+from privacy.messaging.outbox import Outbox
+from privacy.messaging.senders import SmsSenders
+from privacy.store import migrate
+from privacy.store.db import make_engine
+from privacy.subjects.conversations import Conversations
+from privacy.subjects.identity import Identity
+from privacy.subjects.patients import Patients
+from privacy.subjects.records import Records
+from privacy.subjects.subjects import Subjects
 
 
 class Vault:

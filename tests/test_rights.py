@@ -10,12 +10,12 @@ from fhir.resources.bundle import Bundle
 from sqlalchemy import select
 
 from privacy import Vault
-from privacy.consent import ConsentRequired
-from privacy.deidentify import research_export
+from privacy.compliance.consent import ConsentRequired
+from privacy.compliance.deidentify import research_export
+from privacy.compliance.rights.lifecycle import business_days_after
 from privacy.errors import InvalidInput, NotFound, Restricted
-from privacy.identity import VerificationFailed
-from privacy.rights import business_days_after
-from privacy.schema import corrections, health_records
+from privacy.store.schema import corrections, health_records
+from privacy.subjects.identity import VerificationFailed
 
 
 class Clock:

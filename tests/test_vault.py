@@ -12,10 +12,10 @@ from sqlalchemy import select, text, update
 
 from harness.databases import create_pg_database, drop_pg_database
 from privacy import Vault
-from privacy.audit import APPEND_LOCK
+from privacy.compliance.audit import APPEND_LOCK
 from privacy.config import VaultConfig
 from privacy.errors import ConfigurationError, InvalidInput, NotFound, SchemaBehind, SubjectErased, TamperedError
-from privacy.schema import health_records, patients, sms_received
+from privacy.store.schema import health_records, patients, sms_received
 
 CANARY = dict(
     name="Zebulon Quartermaine",
