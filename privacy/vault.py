@@ -29,6 +29,7 @@ from privacy.crypto.indexer import Indexer
 from privacy.crypto.keyring import KeyProvider, KeyRing
 from privacy.crypto.keystore import KeyStore
 from privacy.crypto.sealing import Sealer
+from privacy.messaging.inbox import SmsInbox
 from privacy.messaging.outbox import Outbox
 from privacy.messaging.senders import SmsSenders
 from privacy.store import migrate
@@ -78,6 +79,7 @@ class Vault:
         self.appointments = Appointments(self)
         self.tickets = Tickets(self)
         self.sms = SmsSenders(self)
+        self.sms_inbox = SmsInbox(self)
         self.staff = StaffAccounts(self)
 
     @classmethod
