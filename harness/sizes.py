@@ -20,7 +20,6 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 # Offender -> why it is still here.
 KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
-    "privacy/compliance/rights/lifecycle.py": "the lifecycle and each right's fulfilment in one class; to split",
     "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
     "channels/sms.py": "SmsChannel holds webhook, queue, ordering and keywords; to split",
     "tests/test_console.py": "to split with the console's areas",

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from privacy import backup
-from privacy.compliance.deidentify import research_export
 from privacy.compliance.retention import RULES
 from privacy.compliance.rights import fhir_export
 from privacy.crypto import keyring_file
@@ -178,7 +177,7 @@ def cmd_retention(args) -> None:
 
 def cmd_research_export(args) -> None:
     vault = Vault.open()
-    export = research_export(vault, k=args.k, actor=_officer(args))
+    export = vault.research.export(k=args.k, actor=_officer(args))
     args.file.write_text(json.dumps(export, indent=2))
     args.file.chmod(0o600)
     manifest = export["manifest"]

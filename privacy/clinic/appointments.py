@@ -5,17 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import Iterable, Optional
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from privacy.clock import as_utc, to_utc
+from privacy.clinic.reference import Clinic
+from privacy.clock import Clock, as_utc, to_utc
+from privacy.compliance.audit import AuditLog
 from privacy.errors import InvalidInput, NotFound, VaultError
 from privacy.store.schema import appointments
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 VISIT_TYPES = ("in_person", "video", "phone")
 
@@ -38,11 +38,14 @@ def _appointment(row) -> Appointment:
 
 
 class Appointments:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, audit: AuditLog, clinic: Clinic):
+        self.data = data
+        self.now = clock
+        self.audit = audit
+        self.clinic = clinic
 
     def _check(self, provider_id: str, visit_type: str) -> None:
-        provider = self.vault.clinic.provider(provider_id)
+        provider = self.clinic.provider(provider_id)
         if provider is None:
             raise InvalidInput(f"No provider {provider_id}.")
         if visit_type not in provider.visit_types:
@@ -55,7 +58,7 @@ class Appointments:
         self._check(provider_id, visit_type)
         appointment_id = f"a_{uuid.uuid4().hex}"
         try:
-            with self.vault.data.begin() as db:
+            with self.data.begin() as db:
                 db.execute(
                     insert(appointments).values(
                         id=appointment_id,
@@ -64,16 +67,16 @@ class Appointments:
                         provider=provider_id,
                         visit_type=visit_type,
                         status="booked",
-                        created_at=self.vault.now(),
+                        created_at=self.now(),
                     )
                 )
         except IntegrityError:
             raise SlotTaken("That time was just taken.") from None
-        self.vault.audit.append(actor, "appointment.book", subject_id, "booking", {"appointment": appointment_id})
+        self.audit.append(actor, "appointment.book", subject_id, "booking", {"appointment": appointment_id})
         return Appointment(appointment_id, provider_id, starts_at, visit_type, "booked")
 
     def _own(self, subject_id: str, appointment_id: str):
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(
                 select(appointments).where(appointments.c.id == appointment_id, appointments.c.subject_id == subject_id)
             ).first()
@@ -95,7 +98,7 @@ class Appointments:
         provider_id = provider_id or row.provider
         self._check(provider_id, row.visit_type)
         try:
-            with self.vault.data.begin() as db:
+            with self.data.begin() as db:
                 db.execute(
                     update(appointments)
                     .where(appointments.c.id == appointment_id)
@@ -103,27 +106,23 @@ class Appointments:
                 )
         except IntegrityError:
             raise SlotTaken("That time was just taken.") from None
-        self.vault.audit.append(
-            actor, "appointment.reschedule", subject_id, "reschedule", {"appointment": appointment_id}
-        )
+        self.audit.append(actor, "appointment.reschedule", subject_id, "reschedule", {"appointment": appointment_id})
         return Appointment(appointment_id, provider_id, starts_at, row.visit_type, "booked")
 
     def cancel(self, subject_id: str, appointment_id: str, *, actor: str) -> None:
         self._own(subject_id, appointment_id)
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(update(appointments).where(appointments.c.id == appointment_id).values(status="cancelled"))
-        self.vault.audit.append(
-            actor, "appointment.cancel", subject_id, "cancellation", {"appointment": appointment_id}
-        )
+        self.audit.append(actor, "appointment.cancel", subject_id, "cancellation", {"appointment": appointment_id})
 
     def upcoming(self, subject_id: str) -> list[Appointment]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(appointments)
                 .where(
                     appointments.c.subject_id == subject_id,
                     appointments.c.status == "booked",
-                    appointments.c.starts_at >= self.vault.now(),
+                    appointments.c.starts_at >= self.now(),
                 )
                 .order_by(appointments.c.starts_at)
             ).all()
@@ -131,7 +130,7 @@ class Appointments:
 
     def taken(self, provider_ids: Iterable[str], start: datetime, end: datetime) -> set[tuple[str, datetime]]:
         """(provider, start) of the booked slots in [start, end)."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(appointments.c.provider, appointments.c.starts_at).where(
                     appointments.c.provider.in_(list(provider_ids)),

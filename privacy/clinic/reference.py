@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from privacy.store.schema import billing_info, closures, provider_hours, providers
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 TIME_ZONE = "America/Chicago"
 OFFICE = "the Healthtigo office, 6136 Frisco Square Blvd, Frisco, TX, 75034"
@@ -31,12 +29,12 @@ class Provider:
 class Clinic:
     """Read-only; loaded once per process (a change to it is a migration and a restart)."""
 
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine):
+        self.data = data
 
     @cached_property
     def providers(self) -> tuple[Provider, ...]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             hours = db.execute(
                 select(provider_hours).order_by(provider_hours.c.weekday, provider_hours.c.start_minute)
             ).all()
@@ -58,10 +56,10 @@ class Clinic:
 
     @cached_property
     def closures(self) -> dict[date, str]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             return {r.day: r.reason for r in db.execute(select(closures))}
 
     @cached_property
     def billing(self) -> dict[str, str]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             return {r.topic: r.answer for r in db.execute(select(billing_info))}

@@ -13,20 +13,21 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from privacy.clock import as_utc
+from privacy.clock import Clock, as_utc
+from privacy.compliance.audit import AuditLog
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput, VaultError
 from privacy.store.schema import staff_accounts, staff_sessions
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.subjects import Subjects
 
 ROLES = ("agent", "privacy_officer", "admin")
 SECOND_FACTOR = ("privacy_officer", "admin")
@@ -63,8 +64,12 @@ class Session:
 
 
 class StaffAccounts:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, audit: AuditLog, subjects: Subjects):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.audit = audit
+        self.subjects = subjects
 
     def add(self, username: str, role: str, password: str) -> Optional[str]:
         """Create an account; returns the TOTP secret to enrol when the role needs a second factor."""
@@ -74,10 +79,10 @@ class StaffAccounts:
             raise InvalidInput(f"Use a password of at least {MIN_PASSWORD} characters.")
         staff_id = f"st_{uuid.uuid4().hex[:16]}"
         totp = pyotp.random_base32() if role in SECOND_FACTOR else None
-        subject_id = self.vault.subjects.create("staff")  # its key seals the TOTP secret
-        sealed = self.vault.sealer.seal(subject_id, "staff_accounts", "totp", staff_id, totp) if totp else None
+        subject_id = self.subjects.create("staff")  # its key seals the TOTP secret
+        sealed = self.sealer.seal(subject_id, "staff_accounts", "totp", staff_id, totp) if totp else None
         try:
-            with self.vault.data.begin() as db:
+            with self.data.begin() as db:
                 db.execute(
                     insert(staff_accounts).values(
                         id=staff_id,
@@ -87,35 +92,35 @@ class StaffAccounts:
                         password_hash=_hasher.hash(password),
                         totp_secret=sealed,
                         failures=0,
-                        created_at=self.vault.now(),
+                        created_at=self.now(),
                     )
                 )
         except IntegrityError:
             raise InvalidInput(f"There is already an account named {username!r}.") from None
-        self.vault.audit.append("system", "staff.add", None, f"{role} account", {"staff": username})
+        self.audit.append("system", "staff.add", None, f"{role} account", {"staff": username})
         return totp
 
     def login(self, username: str, password: str) -> Staff:
         """The account, if the password is right and it is not locked; failures are counted."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(staff_accounts).where(staff_accounts.c.username == username)).first()
-        now = self.vault.now()
+        now = self.now()
         if row is None:
             _verify(_DUMMY_HASH, password)
             raise LoginFailed("Wrong name or password.")
         if row.locked_until and as_utc(row.locked_until) > now:
-            self.vault.audit.append(f"staff:{username}", "staff.login_locked", None, "login while locked")
+            self.audit.append(f"staff:{username}", "staff.login_locked", None, "login while locked")
             raise LoginFailed("Too many failed attempts: this account is locked for 15 minutes.")
         if not _verify(row.password_hash, password):
             failures = row.failures + 1
             locked = now + LOCK_OUT if failures >= MAX_FAILURES else None
-            with self.vault.data.begin() as db:
+            with self.data.begin() as db:
                 db.execute(
                     update(staff_accounts)
                     .where(staff_accounts.c.id == row.id)
                     .values(failures=0 if locked else failures, locked_until=locked)
                 )
-            self.vault.audit.append(
+            self.audit.append(
                 f"staff:{username}", "staff.login_failed", None, "wrong password", {"locked": bool(locked)}
             )
             raise LoginFailed(
@@ -123,39 +128,37 @@ class StaffAccounts:
                 if locked
                 else "Wrong name or password."
             )
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(
                 update(staff_accounts).where(staff_accounts.c.id == row.id).values(failures=0, locked_until=None)
             )
-        self.vault.audit.append(f"staff:{username}", "staff.login", None, "password accepted")
+        self.audit.append(f"staff:{username}", "staff.login", None, "password accepted")
         return Staff(row.id, row.username, row.role)
 
     def check_code(self, staff: Staff, code: str) -> bool:
         """Whether `code` is the account's current TOTP code (one step of clock drift allowed),
         not used before: each time step's code is accepted once."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(
                 select(staff_accounts.c.totp_secret, staff_accounts.c.totp_step).where(staff_accounts.c.id == staff.id)
             ).first()
         step = None
         if row and row.totp_secret:
-            totp = pyotp.TOTP(self.vault.sealer.open(row.totp_secret, "staff_accounts", "totp", staff.id))
-            moments = (self.vault.now() + timedelta(seconds=totp.interval * drift) for drift in (-1, 0, 1))
+            totp = pyotp.TOTP(self.sealer.open(row.totp_secret, "staff_accounts", "totp", staff.id))
+            moments = (self.now() + timedelta(seconds=totp.interval * drift) for drift in (-1, 0, 1))
             step = next((totp.timecode(moment) for moment in moments if totp.at(moment) == code.strip()), None)
         ok = step is not None and step > (row.totp_step or 0)
         if ok:
-            with self.vault.data.begin() as db:
+            with self.data.begin() as db:
                 db.execute(update(staff_accounts).where(staff_accounts.c.id == staff.id).values(totp_step=step))
-        self.vault.audit.append(
-            staff.actor, "staff.second_factor" if ok else "staff.second_factor_failed", None, "TOTP code"
-        )
+        self.audit.append(staff.actor, "staff.second_factor" if ok else "staff.second_factor_failed", None, "TOTP code")
         return ok
 
     # -- sessions --------------------------------------------------------------------------
     def start_session(self, staff: Staff, verified: bool) -> str:
         """A new session; returns the token for the browser's cookie."""
-        token, now = secrets.token_urlsafe(32), self.vault.now()
-        with self.vault.data.begin() as db:
+        token, now = secrets.token_urlsafe(32), self.now()
+        with self.data.begin() as db:
             db.execute(
                 insert(staff_sessions).values(
                     id=_digest(token),
@@ -173,8 +176,8 @@ class StaffAccounts:
         Only the staff member's `activity` resets the idle time (a page polling by itself does not)."""
         if not token:
             return None
-        now = self.vault.now()
-        with self.vault.data.begin() as db:
+        now = self.now()
+        with self.data.begin() as db:
             row = db.execute(
                 select(staff_sessions, staff_accounts.c.username, staff_accounts.c.role)
                 .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.staff_id)
@@ -187,11 +190,11 @@ class StaffAccounts:
         return Session(Staff(row.staff_id, row.username, row.role), row.csrf, row.verified)
 
     def mark_verified(self, token: str) -> None:
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(update(staff_sessions).where(staff_sessions.c.id == _digest(token)).values(verified=True))
 
     def end_session(self, token: str) -> None:
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(delete(staff_sessions).where(staff_sessions.c.id == _digest(token)))
 
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
 
-from privacy.clock import as_utc
-from privacy.compliance.rights.lifecycle import OPEN as OPEN_REQUESTS
+from privacy.clock import Clock, as_utc
+from privacy.compliance.audit import AuditLog
+from privacy.compliance.rights.requests import OPEN as OPEN_REQUESTS
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput, NotFound
 from privacy.store.schema import rights_requests, subjects, tickets
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 KINDS = ("handoff", "refill", "clinician_message", "billing")
 OPEN_STATUSES = ("open", "claimed")
@@ -40,16 +40,19 @@ class Ticket:
 
 
 class Tickets:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, audit: AuditLog):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.audit = audit
 
     def open(
         self, kind: str, subject_id: str, summary: str, *, channel: str, conversation_id: Optional[str] = None
     ) -> Ticket:
         if kind not in KINDS:
             raise InvalidInput(f"Unknown ticket kind {kind!r}.")
-        ticket_id, now = f"T-{secrets.token_hex(3).upper()}", self.vault.now()
-        with self.vault.data.begin() as db:
+        ticket_id, now = f"T-{secrets.token_hex(3).upper()}", self.now()
+        with self.data.begin() as db:
             db.execute(
                 insert(tickets).values(
                     id=ticket_id,
@@ -60,14 +63,14 @@ class Tickets:
                     channel=channel,
                     emergency=False,
                     created_at=now,
-                    summary=self.vault.sealer.seal(subject_id, "tickets", "summary", ticket_id, summary),
+                    summary=self.sealer.seal(subject_id, "tickets", "summary", ticket_id, summary),
                 )
             )
-        self.vault.audit.append("system", "ticket.open", subject_id, kind, {"ticket": ticket_id})
+        self.audit.append("system", "ticket.open", subject_id, kind, {"ticket": ticket_id})
         return self.get(ticket_id)
 
     def get(self, ticket_id: str) -> Ticket:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
         if row is None:
             raise NotFound(f"No ticket {ticket_id}.")
@@ -81,7 +84,7 @@ class Tickets:
             row.subject_id,
             row.conversation_id,
             row.channel,
-            self.vault.sealer.open(row.summary, "tickets", "summary", row.id),
+            self.sealer.open(row.summary, "tickets", "summary", row.id),
             row.emergency,
             as_utc(row.created_at),
             row.claimed_by,
@@ -89,7 +92,7 @@ class Tickets:
 
     def open_handoff(self, conversation_id: str) -> Optional[Ticket]:
         """The conversation's handoff that staff have not closed yet, if any."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(
                 select(tickets)
                 .where(
@@ -104,9 +107,9 @@ class Tickets:
 
     def flag_emergency(self, ticket_id: str) -> None:
         """Mark a ticket whose patient sent an emergency message while waiting."""
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(update(tickets).where(tickets.c.id == ticket_id).values(emergency=True))
-        self.vault.audit.append("system", "ticket.emergency", None, "emergency while waiting", {"ticket": ticket_id})
+        self.audit.append("system", "ticket.emergency", None, "emergency while waiting", {"ticket": ticket_id})
 
     def handoff_queue(self, staff: str) -> list[Ticket]:
         """Handoffs waiting for staff: unclaimed ones and those `staff` claimed, those whose patient sent
@@ -115,7 +118,7 @@ class Tickets:
         asked_deletion = select(rights_requests.c.subject_id).where(
             rights_requests.c.kind == "deletion", rights_requests.c.status.in_(OPEN_REQUESTS)
         )
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(tickets)
                 .join(subjects, subjects.c.id == tickets.c.subject_id)
@@ -132,29 +135,27 @@ class Tickets:
 
     def claim(self, ticket_id: str, staff: str) -> bool:
         """Take an open handoff; False when someone else took it first."""
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             taken = (
                 db.execute(
                     update(tickets)
                     .where(tickets.c.id == ticket_id, tickets.c.status == "open")
-                    .values(status="claimed", claimed_by=staff, claimed_at=self.vault.now())
+                    .values(status="claimed", claimed_by=staff, claimed_at=self.now())
                 ).rowcount
                 == 1
             )
         if taken:
-            self.vault.audit.append(staff, "ticket.claim", None, "handoff claimed", {"ticket": ticket_id})
+            self.audit.append(staff, "ticket.claim", None, "handoff claimed", {"ticket": ticket_id})
         return taken
 
     def close(self, ticket_id: str, staff: str, outcome: str) -> None:
         """End a claimed handoff: "resumed" (back to the assistant) or "closed"."""
-        with self.vault.data.begin() as db:
-            db.execute(
-                update(tickets).where(tickets.c.id == ticket_id).values(status=outcome, closed_at=self.vault.now())
-            )
-        self.vault.audit.append(staff, f"ticket.{outcome}", None, "handoff ended", {"ticket": ticket_id})
+        with self.data.begin() as db:
+            db.execute(update(tickets).where(tickets.c.id == ticket_id).values(status=outcome, closed_at=self.now()))
+        self.audit.append(staff, f"ticket.{outcome}", None, "handoff ended", {"ticket": ticket_id})
 
     def of_subject(self, subject_id: str) -> list[Ticket]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(tickets).where(tickets.c.subject_id == subject_id).order_by(tickets.c.created_at)
             ).all()

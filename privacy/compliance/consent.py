@@ -17,15 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
 
+from privacy.clock import Clock
+from privacy.compliance.audit import AuditLog
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput, VaultError
 from privacy.store.schema import consent_ledger, patients, representatives
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 PURPOSES = ("care", "sms", "marketing", "analytics", "research", "third_party_sharing")
 CHANNELS = ("web", "sms", "staff")
@@ -53,8 +54,11 @@ def age_on(birth: date, day: date) -> int:
 
 
 class Consent:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, audit: AuditLog):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.audit = audit
 
     def grant(
         self, subject_id: str, purpose: str, *, channel: str, wording: str, acted_by: Optional[str] = None
@@ -78,10 +82,10 @@ class Consent:
         if not wording.strip():
             raise InvalidInput("Record the exact wording the patient was shown.")
         actor = self.acting_party(subject_id, acted_by)
-        entry = Entry(purpose, granted, POLICY_VERSION, channel, wording, actor, self.vault.now())
-        with self.vault.data.begin() as db:
+        entry = Entry(purpose, granted, POLICY_VERSION, channel, wording, actor, self.now())
+        with self.data.begin() as db:
             db.execute(insert(consent_ledger).values(subject_id=subject_id, **entry.__dict__))
-        self.vault.audit.append(
+        self.audit.append(
             actor,
             "consent.grant" if granted else "consent.withdraw",
             subject_id,
@@ -106,14 +110,14 @@ class Consent:
         return "self"
 
     def is_minor(self, subject_id: str) -> bool:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(
                 select(patients.c.id, patients.c.birth_date).where(patients.c.subject_id == subject_id)
             ).first()
         if row is None:
             return False  # a conversation not yet linked to a patient: age unknown
-        birth = date.fromisoformat(self.vault.sealer.open(row.birth_date, "patients", "birth_date", row.id))
-        return age_on(birth, self.vault.now().date()) < ADULT_AGE
+        birth = date.fromisoformat(self.sealer.open(row.birth_date, "patients", "birth_date", row.id))
+        return age_on(birth, self.now().date()) < ADULT_AGE
 
     def add_representative(
         self, subject_id: str, representative_id: str, relationship: str, *, recorded_by: str
@@ -121,22 +125,22 @@ class Consent:
         """Record a parent or guardian who acts for the patient."""
         if relationship not in ("parent", "guardian"):
             raise InvalidInput("A representative is a parent or a guardian.")
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(
                 insert(representatives).values(
                     subject_id=subject_id,
                     representative_id=representative_id,
                     relationship=relationship,
                     recorded_by=recorded_by,
-                    at=self.vault.now(),
+                    at=self.now(),
                 )
             )
-        self.vault.audit.append(
+        self.audit.append(
             recorded_by, "representative.add", subject_id, relationship, {"representative": representative_id}
         )
 
     def representatives_of(self, subject_id: str) -> set[str]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             return {
                 r[0]
                 for r in db.execute(
@@ -146,7 +150,7 @@ class Consent:
 
     def history(self, subject_id: str) -> list[Entry]:
         """Every entry of the subject's ledger, oldest first."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(consent_ledger).where(consent_ledger.c.subject_id == subject_id).order_by(consent_ledger.c.id)
             ).all()
@@ -163,7 +167,7 @@ class Consent:
         """The latest decision for `purpose`: granted (True), withdrawn (False), or None if never asked."""
         if purpose not in PURPOSES:
             raise InvalidInput(f"Unknown purpose {purpose!r}.")
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             return db.execute(
                 select(consent_ledger.c.granted)
                 .where(consent_ledger.c.subject_id == subject_id, consent_ledger.c.purpose == purpose)
@@ -178,9 +182,9 @@ class Consent:
     def require(self, subject_id: str, purpose: str, *, action: str, actor: str = "system") -> None:
         """Refuse `action` unless consent allows `purpose`; a refusal is audited (and so counted)."""
         if not self.allows(subject_id, purpose):
-            self.vault.audit.append(actor, "consent.refused", subject_id, action, {"purpose": purpose})
+            self.audit.append(actor, "consent.refused", subject_id, action, {"purpose": purpose})
             raise ConsentRequired(f"{action} needs {purpose} consent, which has not been given.")
 
     def refusals(self, subject_id: Optional[str] = None) -> int:
         """How many actions consent refused (from the audit trail)."""
-        return self.vault.audit.count("consent.refused", subject_id)
+        return self.audit.count("consent.refused", subject_id)

@@ -15,16 +15,18 @@ import re
 import uuid
 from collections import Counter
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
-from privacy.compliance.consent import age_on
+from privacy.clock import Clock
+from privacy.compliance.audit import AuditLog
+from privacy.compliance.consent import Consent, age_on
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput
 from privacy.store.schema import appointments, patients, subjects
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.records import Records
 
 DEFAULT_K = 5
 # 3-digit ZIP areas with 20,000 people or fewer (2000 Census), which Safe Harbor turns into 000.
@@ -108,75 +110,87 @@ def scrub(text: str, names: list[str]) -> str:
     return text
 
 
-def research_export(vault: "Vault", k: int = DEFAULT_K, actor: str = "system") -> dict[str, Any]:
-    """The de-identified data set with its manifest; raises InvalidInput if no group reaches k."""
-    if k < 2:
-        raise InvalidInput("k must be at least 2.")
-    today = vault.now().date()
-    with vault.data.connect() as db:
-        rows = db.execute(
-            select(patients.c.id, patients.c.subject_id, patients.c.name, patients.c.birth_date, patients.c.address)
-            .join(subjects, subjects.c.id == patients.c.subject_id)
-            .where(subjects.c.erased_at.is_(None), subjects.c.restricted_until.is_(None))
-        ).all()
-    consented = [row for row in rows if vault.consent.allows(row.subject_id, "research")]
-    people = []
-    for row in consented:
-        opened = vault.sealer.open
-        birth = date.fromisoformat(opened(row.birth_date, "patients", "birth_date", row.id))
-        address = opened(row.address, "patients", "address", row.id) if row.address is not None else None
-        names = opened(row.name, "patients", "name", row.id).split()
-        people.append(
-            {"group": (age_group(age_on(birth, today)), zip3(address)), "subject_id": row.subject_id, "names": names}
-        )
-    sizes = Counter(person["group"] for person in people)
-    released = [p for p in people if sizes[p["group"]] >= k]
-    suppressed = {f"{age}|{z}": n for (age, z), n in sizes.items() if n < k}
-    if people and not released:
-        raise InvalidInput(f"No group of at least {k} people: nothing can be released.")
-    data = [_person(vault, person) for person in released]
-    manifest = {
-        "standard": "HIPAA Safe Harbor, 45 CFR 164.514(b)(2)",
-        "identifiers_removed": list(IDENTIFIERS),
-        "quasi_identifiers": ["age_group", "zip3"],
-        "k": k,
-        "k_anonymity": {
-            "passed": all(sizes[p["group"]] >= k for p in released),
-            "smallest_released_group": min((sizes[p["group"]] for p in released), default=0),
-            "groups_suppressed": len(suppressed),
-            "people_suppressed": sum(suppressed.values()),
-        },
-        "people_consented": len(consented),
-        "people_released": len(released),
-        "created": today.year,
-    }
-    vault.audit.append(
-        actor,
-        "research.export",
-        None,
-        "anonymized research data",
-        {"released": len(released), "suppressed": sum(suppressed.values()), "k": k},
-    )
-    return {"manifest": manifest, "people": data}
+class Research:
+    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, audit: AuditLog, consent: Consent, records: Records):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.audit = audit
+        self.consent = consent
+        self.records = records
 
-
-def _person(vault: "Vault", person: dict[str, Any]) -> dict[str, Any]:
-    subject_id = person["subject_id"]
-    records = vault.records.list(subject_id, actor="system", reason="anonymized research export")
-    with vault.data.connect() as db:
-        visits = db.execute(
-            select(appointments.c.starts_at, appointments.c.visit_type, appointments.c.status).where(
-                appointments.c.subject_id == subject_id
+    def export(self, k: int = DEFAULT_K, actor: str = "system") -> dict[str, Any]:
+        """The de-identified data set with its manifest; raises InvalidInput if no group reaches k."""
+        if k < 2:
+            raise InvalidInput("k must be at least 2.")
+        today = self.now().date()
+        with self.data.connect() as db:
+            rows = db.execute(
+                select(patients.c.id, patients.c.subject_id, patients.c.name, patients.c.birth_date, patients.c.address)
+                .join(subjects, subjects.c.id == patients.c.subject_id)
+                .where(subjects.c.erased_at.is_(None), subjects.c.restricted_until.is_(None))
+            ).all()
+        consented = [row for row in rows if self.consent.allows(row.subject_id, "research")]
+        people = []
+        for row in consented:
+            opened = self.sealer.open
+            birth = date.fromisoformat(opened(row.birth_date, "patients", "birth_date", row.id))
+            address = opened(row.address, "patients", "address", row.id) if row.address is not None else None
+            names = opened(row.name, "patients", "name", row.id).split()
+            people.append(
+                {
+                    "group": (age_group(age_on(birth, today)), zip3(address)),
+                    "subject_id": row.subject_id,
+                    "names": names,
+                }
             )
-        ).all()
-    age, zip_area = person["group"]
-    return {
-        "research_id": uuid.uuid4().hex,  # new each export: not linkable to the patient or across exports
-        "age_group": age,
-        "zip3": zip_area,
-        "records": [
-            {"category": r.category, "year": r.created_at.year, "text": scrub(r.value, person["names"])}
-            for r in records
-        ],
-        "visits": [{"year": v.starts_at.year, "visit_type": v.visit_type, "status": v.status} for v in visits],
-    }
+        sizes = Counter(person["group"] for person in people)
+        released = [p for p in people if sizes[p["group"]] >= k]
+        suppressed = {f"{age}|{z}": n for (age, z), n in sizes.items() if n < k}
+        if people and not released:
+            raise InvalidInput(f"No group of at least {k} people: nothing can be released.")
+        data = [self._person(person) for person in released]
+        manifest = {
+            "standard": "HIPAA Safe Harbor, 45 CFR 164.514(b)(2)",
+            "identifiers_removed": list(IDENTIFIERS),
+            "quasi_identifiers": ["age_group", "zip3"],
+            "k": k,
+            "k_anonymity": {
+                "passed": all(sizes[p["group"]] >= k for p in released),
+                "smallest_released_group": min((sizes[p["group"]] for p in released), default=0),
+                "groups_suppressed": len(suppressed),
+                "people_suppressed": sum(suppressed.values()),
+            },
+            "people_consented": len(consented),
+            "people_released": len(released),
+            "created": today.year,
+        }
+        self.audit.append(
+            actor,
+            "research.export",
+            None,
+            "anonymized research data",
+            {"released": len(released), "suppressed": sum(suppressed.values()), "k": k},
+        )
+        return {"manifest": manifest, "people": data}
+
+    def _person(self, person: dict[str, Any]) -> dict[str, Any]:
+        subject_id = person["subject_id"]
+        records = self.records.list(subject_id, actor="system", reason="anonymized research export")
+        with self.data.connect() as db:
+            visits = db.execute(
+                select(appointments.c.starts_at, appointments.c.visit_type, appointments.c.status).where(
+                    appointments.c.subject_id == subject_id
+                )
+            ).all()
+        age, zip_area = person["group"]
+        return {
+            "research_id": uuid.uuid4().hex,  # new each export: not linkable to the patient or across exports
+            "age_group": age,
+            "zip3": zip_area,
+            "records": [
+                {"category": r.category, "year": r.created_at.year, "text": scrub(r.value, person["names"])}
+                for r in records
+            ],
+            "visits": [{"year": v.starts_at.year, "visit_type": v.visit_type, "status": v.status} for v in visits],
+        }

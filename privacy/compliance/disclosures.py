@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
 
+from privacy.clock import Clock
+from privacy.compliance.audit import AuditLog
+from privacy.compliance.consent import Consent
 from privacy.errors import InvalidInput
 from privacy.store.schema import disclosures
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 BASES = ("treatment", "service_provider", "law", "consent")
 
@@ -32,16 +32,19 @@ class Disclosure:
 
 
 class Disclosures:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, audit: AuditLog, consent: Consent):
+        self.data = data
+        self.now = clock
+        self.audit = audit
+        self.consent = consent
 
     def record(self, subject_id: str, recipient: str, basis: str, purpose: str, categories: str, *, actor: str) -> None:
         """Record a share; a share on the basis of consent is refused without it."""
         if basis not in BASES:
             raise InvalidInput(f"A disclosure needs a basis: one of {', '.join(BASES)}.")
         if basis == "consent":
-            self.vault.consent.require(subject_id, "third_party_sharing", action=f"share with {recipient}", actor=actor)
-        with self.vault.data.begin() as db:
+            self.consent.require(subject_id, "third_party_sharing", action=f"share with {recipient}", actor=actor)
+        with self.data.begin() as db:
             db.execute(
                 insert(disclosures).values(
                     subject_id=subject_id,
@@ -50,13 +53,13 @@ class Disclosures:
                     purpose=purpose,
                     categories=categories,
                     actor=actor,
-                    at=self.vault.now(),
+                    at=self.now(),
                 )
             )
-        self.vault.audit.append(actor, "disclosure", subject_id, purpose, {"recipient": recipient, "basis": basis})
+        self.audit.append(actor, "disclosure", subject_id, purpose, {"recipient": recipient, "basis": basis})
 
     def of(self, subject_id: str) -> list[Disclosure]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(disclosures).where(disclosures.c.subject_id == subject_id).order_by(disclosures.c.at)
             ).all()

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Engine
 
-from privacy.clock import as_utc
+from privacy.clock import Clock, as_utc
+from privacy.compliance.audit import AuditLog
 from privacy.compliance.consent import age_on
+from privacy.compliance.rights.requests import Requests
+from privacy.crypto.keystore import KeyStore
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput, NotFound
 from privacy.store.schema import (
     appointments,
@@ -28,9 +33,7 @@ from privacy.store.schema import (
     sms_received,
     subjects,
 )
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.subjects import Subjects
 
 
 @dataclass(frozen=True)
@@ -99,35 +102,48 @@ class SweepReport:
 
 
 class Retention:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(
+        self,
+        data: Engine,
+        clock: Clock,
+        sealer: Sealer,
+        keystore: KeyStore,
+        audit: AuditLog,
+        subjects: Subjects,
+        requests: Requests,
+    ):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.keystore = keystore
+        self.audit = audit
+        self.subjects = subjects
+        self.requests = requests  # a deletion the sweep finishes is closed
 
     # -- legal holds --------------------------------------------------------
     def place_hold(self, subject_id: str, reason: str, *, actor: str) -> int:
         """Block every erasure of the subject (litigation, investigation) until released."""
         if not reason.strip():
             raise InvalidInput("A legal hold needs a reason.")
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             hold_id = db.execute(
-                insert(legal_holds).values(
-                    subject_id=subject_id, reason=reason, placed_by=actor, placed_at=self.vault.now()
-                )
+                insert(legal_holds).values(subject_id=subject_id, reason=reason, placed_by=actor, placed_at=self.now())
             ).inserted_primary_key[0]
-        self.vault.audit.append(actor, "hold.place", subject_id, reason)
+        self.audit.append(actor, "hold.place", subject_id, reason)
         return hold_id
 
     def release_hold(self, hold_id: int, *, actor: str) -> None:
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             row = db.execute(
                 select(legal_holds.c.subject_id).where(legal_holds.c.id == hold_id, legal_holds.c.released_at.is_(None))
             ).first()
             if row is None:
                 raise NotFound(f"No active legal hold {hold_id}.")
-            db.execute(update(legal_holds).where(legal_holds.c.id == hold_id).values(released_at=self.vault.now()))
-        self.vault.audit.append(actor, "hold.release", row.subject_id, f"hold {hold_id}")
+            db.execute(update(legal_holds).where(legal_holds.c.id == hold_id).values(released_at=self.now()))
+        self.audit.append(actor, "hold.release", row.subject_id, f"hold {hold_id}")
 
     def held(self, subject_id: str) -> bool:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             return (
                 db.execute(
                     select(legal_holds.c.id)
@@ -140,8 +156,8 @@ class Retention:
     # -- medical records ----------------------------------------------------
     def medical_hold_until(self, subject_id: str) -> Optional[datetime]:
         """Until when the law requires the subject's medical records; None if there are none."""
-        now = self.vault.now()
-        with self.vault.data.connect() as db:
+        now = self.now()
+        with self.data.connect() as db:
             last_record = db.execute(
                 select(func.max(health_records.c.created_at)).where(health_records.c.subject_id == subject_id)
             ).scalar()
@@ -160,7 +176,7 @@ class Retention:
             return None
         until = _years_after(max(treated), MEDICAL_YEARS)
         if patient is not None:
-            birth = date.fromisoformat(self.vault.sealer.open(patient.birth_date, "patients", "birth_date", patient.id))
+            birth = date.fromisoformat(self.sealer.open(patient.birth_date, "patients", "birth_date", patient.id))
             if age_on(birth, now.date()) < MINOR_UNTIL_AGE:
                 adult = datetime(birth.year + MINOR_UNTIL_AGE, birth.month, min(birth.day, 28), tzinfo=timezone.utc)
                 until = max(until, adult)
@@ -169,7 +185,7 @@ class Retention:
     # -- the sweep ----------------------------------------------------------
     def sweep(self, *, dry_run: bool = False, actor: str = "system") -> SweepReport:
         """Erase or delete what its rule no longer lets us keep; legal holds block it."""
-        report, now = SweepReport(dry_run), self.vault.now()
+        report, now = SweepReport(dry_run), self.now()
         counts = report.counts
         counts["patients whose retention ended"] = self._expired_patients(now, dry_run, report)
         counts["conversation transcripts"] = self._old_conversations(now, dry_run, report)
@@ -188,9 +204,9 @@ class Retention:
         counts["audit entries"] = (
             self._delete_where(audit_log, audit_log.c.at < now - AUDIT, dry_run=True)
             if dry_run
-            else self.vault.audit.expire(now - AUDIT)
+            else self.audit.expire(now - AUDIT)
         )
-        self.vault.audit.append(
+        self.audit.append(
             actor,
             "retention.dry_run" if dry_run else "retention.sweep",
             None,
@@ -202,7 +218,7 @@ class Retention:
     def _expired_patients(self, now: datetime, dry_run: bool, report: SweepReport) -> int:
         """Patients whose records no rule keeps any longer, or whose restriction after a
         deletion request has ended."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(subjects.c.id, subjects.c.restricted_until, patients.c.updated_at)
                 .join(patients, patients.c.subject_id == subjects.c.id)
@@ -220,13 +236,13 @@ class Retention:
                 report.held += 1
                 continue
             if not dry_run:
-                self.vault.subjects.erase(row.id, actor="system", reason="retention period ended")
-                self.vault.rights.close_pending_deletions(row.id)
+                self.subjects.erase(row.id, actor="system", reason="retention period ended")
+                self.requests.close_pending_deletions(row.id)
             erased += 1
         return erased
 
     def _old_conversations(self, now: datetime, dry_run: bool, report: SweepReport) -> int:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(conversations.c.subject_id, subjects.c.linked_to)
                 .join(subjects, subjects.c.id == conversations.c.subject_id)
@@ -238,13 +254,13 @@ class Retention:
                 report.held += 1
                 continue
             if not dry_run:
-                self.vault.keystore.destroy([subject_id])
-                self.vault.subjects.delete_rows([subject_id])
+                self.keystore.destroy([subject_id])
+                self.subjects.delete_rows([subject_id])
             erased += 1
         return erased
 
     def _delete_where(self, table, condition, dry_run: bool) -> int:
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             if dry_run:
                 return db.execute(select(func.count()).select_from(table).where(condition)).scalar()
             return db.execute(delete(table).where(condition)).rowcount

@@ -7,33 +7,33 @@ earlier messages are answered first (channels/sms.py decides when).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from privacy.clock import as_utc
+from privacy.clock import Clock, as_utc
+from privacy.crypto.sealing import Sealer
 from privacy.errors import SubjectErased
 from privacy.store.schema import sms_received
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.conversations import Conversations
 
 
 class SmsInbox:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, conversations: Conversations):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.conversations = conversations
 
     def receive(self, message_sid: str, sender_id: str, request: str, owner: str, lease: timedelta) -> bool:
         """Keep a Twilio request (sealed) until it is handled, claimed by `owner` for `lease`;
         False when the message was received before (a retried webhook)."""
-        now = self.vault.now()
-        sealed = self.vault.sealer.seal(
-            self.vault.conversations.ensure(sender_id), "sms_received", "request", message_sid, request
-        )
+        now = self.now()
+        sealed = self.sealer.seal(self.conversations.ensure(sender_id), "sms_received", "request", message_sid, request)
         try:
-            with self.vault.data.begin() as db:
+            with self.data.begin() as db:
                 db.execute(
                     insert(sms_received).values(
                         message_sid=message_sid,
@@ -50,27 +50,27 @@ class SmsInbox:
 
     def handled(self, message_sid: str) -> None:
         """The message was answered: its request is dropped, its id kept against retries."""
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(
                 update(sms_received)
                 .where(sms_received.c.message_sid == message_sid)
-                .values(handled_at=self.vault.now(), request=None, claimed_by=None, claimed_until=None)
+                .values(handled_at=self.now(), request=None, claimed_by=None, claimed_until=None)
             )
 
     def renew(self, owner: str, lease: timedelta) -> None:
         """Extend the lease on every message `owner` has claimed and not yet handled."""
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(
                 update(sms_received)
                 .where(sms_received.c.claimed_by == owner, sms_received.c.handled_at.is_(None))
-                .values(claimed_until=self.vault.now() + lease)
+                .values(claimed_until=self.now() + lease)
             )
 
     def take_over(self, owner: str, lease: timedelta, limit: int = 100) -> list[tuple[str, str, str]]:
         """Claim the messages whose owner stopped renewing (it died before answering them),
         oldest first; returns (message_sid, sender_id, request) of each."""
-        now = self.vault.now()
-        with self.vault.data.connect() as db:
+        now = self.now()
+        with self.data.connect() as db:
             abandoned = db.execute(
                 select(
                     sms_received.c.message_sid,
@@ -92,9 +92,9 @@ class SmsInbox:
         """The sender's messages received before `message_sid` and not yet handled, for `owner`
         to answer first, oldest first, as (message_sid, request, whether it was taken over from
         a process that died). None while another living process holds one: ask again."""
-        now = self.vault.now()
+        now = self.now()
         received = select(sms_received.c.received_at).where(sms_received.c.message_sid == message_sid).scalar_subquery()
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             waiting = db.execute(
                 select(
                     sms_received.c.message_sid,
@@ -125,7 +125,7 @@ class SmsInbox:
         None when another process won it, or the patient's data was erased meanwhile (then
         there is nothing to answer, and it counts as handled)."""
         if row.claimed_by != owner:
-            with self.vault.data.begin() as db:
+            with self.data.begin() as db:
                 won = db.execute(
                     update(sms_received)
                     .where(
@@ -136,7 +136,7 @@ class SmsInbox:
             if not won:
                 return None
         try:
-            return self.vault.sealer.open(row.request, "sms_received", "request", row.message_sid)
+            return self.sealer.open(row.request, "sms_received", "request", row.message_sid)
         except SubjectErased:
             self.handled(row.message_sid)
             return None

@@ -10,16 +10,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
 
+from privacy.clock import Clock
+from privacy.compliance.audit import AuditLog
+from privacy.compliance.consent import Consent
 from privacy.crypto.keystore import CONTACT
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput
 from privacy.store.schema import outbox
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 # What each kind of message needs. Identity codes answer the patient's own request.
 NEEDS_CONSENT = {"identity": None, "reply": None, "confirmation": "sms", "reminder": "sms", "marketing": "marketing"}
@@ -39,8 +41,12 @@ class Message:
 
 
 class Outbox:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, audit: AuditLog, consent: Consent):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.audit = audit
+        self.consent = consent
 
     def queue(self, subject_id: str, channel: str, purpose: str, recipient: str, body: str) -> str:
         """Queue a message if consent allows it; returns its id (raises ConsentRequired)."""
@@ -48,10 +54,10 @@ class Outbox:
             raise InvalidInput(f"Unknown channel {channel!r} or purpose {purpose!r}.")
         needed = NEEDS_CONSENT[purpose] if channel == "sms" or purpose == "marketing" else None
         if needed:
-            self.vault.consent.require(subject_id, needed, action=f"send {purpose} by {channel}")
+            self.consent.require(subject_id, needed, action=f"send {purpose} by {channel}")
         message_id = f"m_{uuid.uuid4().hex}"
-        seal = self.vault.sealer.seal
-        with self.vault.data.begin() as db:
+        seal = self.sealer.seal
+        with self.data.begin() as db:
             db.execute(
                 insert(outbox).values(
                     id=message_id,
@@ -60,10 +66,10 @@ class Outbox:
                     purpose=purpose,
                     recipient=seal(subject_id, "outbox", "recipient", message_id, recipient, CONTACT),
                     body=seal(subject_id, "outbox", "body", message_id, body, CONTACT),
-                    created_at=self.vault.now(),
+                    created_at=self.now(),
                 )
             )
-        self.vault.audit.append("system", "message.queue", subject_id, purpose, {"channel": channel})
+        self.audit.append("system", "message.queue", subject_id, purpose, {"channel": channel})
         return message_id
 
     def messages(self, subject_id: Optional[str] = None, pending_only: bool = False) -> list[Message]:
@@ -73,9 +79,9 @@ class Outbox:
             query = query.where(outbox.c.subject_id == subject_id)
         if pending_only:
             query = query.where(outbox.c.sent_at.is_(None))
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(query).all()
-        opened = self.vault.sealer.open
+        opened = self.sealer.open
         return [
             Message(
                 r.id,
@@ -91,17 +97,17 @@ class Outbox:
         ]
 
     def mark_sent(self, message_id: str) -> None:
-        with self.vault.data.begin() as db:
-            db.execute(update(outbox).where(outbox.c.id == message_id).values(sent_at=self.vault.now()))
+        with self.data.begin() as db:
+            db.execute(update(outbox).where(outbox.c.id == message_id).values(sent_at=self.now()))
 
     def claim(self, message_id: str) -> bool:
         """Mark a pending message sent before sending it; False when another sender took it first."""
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             return (
                 db.execute(
                     update(outbox)
                     .where(outbox.c.id == message_id, outbox.c.sent_at.is_(None))
-                    .values(sent_at=self.vault.now())
+                    .values(sent_at=self.now())
                 ).rowcount
                 == 1
             )

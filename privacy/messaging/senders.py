@@ -9,47 +9,65 @@ they send are kept by inbox.py until they are answered.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from privacy.compliance.consent import ConsentRequired
+from privacy.clock import Clock
+from privacy.compliance.consent import Consent, ConsentRequired
+from privacy.crypto.indexer import Indexer
 from privacy.crypto.keystore import CONTACT
+from privacy.crypto.sealing import Sealer
 from privacy.store.schema import sms_senders
 from privacy.subjects import contact
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.conversations import Conversations
+from privacy.subjects.patients import Patients
 
 logger = logging.getLogger(__name__)
 PREFIX = "sms_"
 
 
 class SmsSenders:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(
+        self,
+        data: Engine,
+        clock: Clock,
+        indexer: Indexer,
+        sealer: Sealer,
+        conversations: Conversations,
+        patients: Patients,
+        consent: Consent,
+    ):
+        self.data = data
+        self.now = clock
+        self.indexer = indexer
+        self.sealer = sealer
+        self.conversations = conversations
+        self.patients = patients
+        self.consent = consent
 
     def pseudonym(self, phone: str) -> str:
         """The sender id of a phone number: "sms_" and a keyed hash of its E.164 form."""
-        return PREFIX + self.vault.indexer.digest("sms_sender", contact.phone(phone))[:32]
+        return PREFIX + self.indexer.digest("sms_sender", contact.phone(phone))[:32]
 
     def sender_for(self, phone: str) -> str:
         """The pseudonymous sender id of a phone number; the number is stored encrypted."""
         number = contact.phone(phone)
         sender_id = self.pseudonym(number)
-        subject_id = self.vault.conversations.ensure(sender_id)
-        with self.vault.data.connect() as db:
+        subject_id = self.conversations.ensure(sender_id)
+        with self.data.connect() as db:
             known = db.execute(select(sms_senders.c.subject_id).where(sms_senders.c.id == sender_id)).scalar()
         if known != subject_id:
-            sealed = self.vault.sealer.seal(subject_id, "sms_senders", "phone", sender_id, number, CONTACT)
+            sealed = self.sealer.seal(subject_id, "sms_senders", "phone", sender_id, number, CONTACT)
             try:
-                with self.vault.data.begin() as db:
+                with self.data.begin() as db:
                     if known is not None:  # the earlier conversation was erased; this is a new one
                         db.execute(sms_senders.delete().where(sms_senders.c.id == sender_id))
                     db.execute(
                         insert(sms_senders).values(
-                            id=sender_id, subject_id=subject_id, phone=sealed, created_at=self.vault.now()
+                            id=sender_id, subject_id=subject_id, phone=sealed, created_at=self.now()
                         )
                     )
             except IntegrityError:  # a concurrent message from the same number stored it first
@@ -58,30 +76,30 @@ class SmsSenders:
 
     def phone_of(self, sender_id: str) -> Optional[str]:
         """The phone number behind a sender id, to reply to it; None when unknown or erased."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(sms_senders.c.phone).where(sms_senders.c.id == sender_id)).first()
-        return self.vault.sealer.open(row.phone, "sms_senders", "phone", sender_id) if row else None
+        return self.sealer.open(row.phone, "sms_senders", "phone", sender_id) if row else None
 
     def patient_of(self, sender_id: str) -> Optional[str]:
         """The subject id of the registered patient whose phone number this sender texts from."""
         phone = self.phone_of(sender_id)
-        return self.vault.patients.find_subject(phone=phone) if phone else None
+        return self.patients.find_subject(phone=phone) if phone else None
 
     def opted_out(self, sender_id: str) -> bool:
         """Whether the number replied STOP (and not START since): nothing more may be sent to it."""
-        subject_id = self.vault.conversations.subject_of(sender_id)
-        return subject_id is not None and self.vault.consent.latest(subject_id, "sms") is False
+        subject_id = self.conversations.subject_of(sender_id)
+        return subject_id is not None and self.consent.latest(subject_id, "sms") is False
 
     def stop(self, sender_id: str, wording: str) -> None:
         """STOP: withdraw SMS consent for the number and for the patient it belongs to."""
-        self._record(sender_id, self.vault.consent.withdraw, wording)
+        self._record(sender_id, self.consent.withdraw, wording)
 
     def start(self, sender_id: str, wording: str) -> None:
         """START: the number (and its patient) may receive messages again."""
-        self._record(sender_id, self.vault.consent.grant, wording)
+        self._record(sender_id, self.consent.grant, wording)
 
     def _record(self, sender_id: str, record, wording: str) -> None:
-        record(self.vault.conversations.ensure(sender_id), "sms", channel="sms", wording=wording)
+        record(self.conversations.ensure(sender_id), "sms", channel="sms", wording=wording)
         patient = self.patient_of(sender_id)
         if patient:
             try:

@@ -10,25 +10,35 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
 
+from privacy.clock import Clock
+from privacy.crypto.indexer import Indexer
+from privacy.crypto.keystore import KeyStore
+from privacy.crypto.sealing import Sealer
 from privacy.store.schema import conversation_events, conversations, subjects
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.subjects import Subjects
 
 SESSION_STARTED = "session_started"
 
 
 class Conversations:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(
+        self, data: Engine, clock: Clock, indexer: Indexer, sealer: Sealer, keystore: KeyStore, subjects: Subjects
+    ):
+        self.data = data
+        self.now = clock
+        self.indexer = indexer
+        self.sealer = sealer
+        self.keystore = keystore
+        self.subjects = subjects
 
     def id_for(self, sender_id: str) -> str:
         """The pseudonymous id a sender's conversation is stored under."""
-        return self.vault.indexer.digest("conversation", sender_id)
+        return self.indexer.digest("conversation", sender_id)
 
     def _row(self, db, conversation_id: str):
         return db.execute(
@@ -47,7 +57,7 @@ class Conversations:
         dicts by `as_dict`. The caller holds the conversation's lock.
         """
         conversation_id = self.id_for(sender_id)
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = self._row(db, conversation_id)
         stored = row.event_count - row.session_start if row else 0
         events = [as_dict(event) for event in itertools.islice(session_events, stored, None)]
@@ -57,7 +67,7 @@ class Conversations:
             subject_id, count, start = self.ensure(sender_id), 0, 0
         else:
             subject_id, count, start = row
-        seal = self.vault.sealer.seal
+        seal = self.sealer.seal
         rows = []
         for seq, event in enumerate(events, start=count):
             type_name = event.get("event", "unknown")
@@ -74,19 +84,19 @@ class Conversations:
                     ),
                 }
             )
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(insert(conversation_events), rows)
             db.execute(
                 update(conversations)
                 .where(conversations.c.id == conversation_id)
-                .values(event_count=count + len(rows), session_start=start, updated_at=self.vault.now())
+                .values(event_count=count + len(rows), session_start=start, updated_at=self.now())
             )
         return len(rows)
 
     def load(self, sender_id: str, all_sessions: bool = False) -> Optional[list[dict[str, Any]]]:
         """The events of the latest session (or of all), decrypted; None for an unknown sender."""
         conversation_id = self.id_for(sender_id)
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = self._row(db, conversation_id)
             if row is None:
                 return None
@@ -96,7 +106,7 @@ class Conversations:
             if not all_sessions:
                 query = query.where(conversation_events.c.seq >= row.session_start)
             stored = db.execute(query.order_by(conversation_events.c.seq)).all()
-        opened = self.vault.sealer.open
+        opened = self.sealer.open
         return [
             json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}")) for seq, data in stored
         ]
@@ -104,13 +114,13 @@ class Conversations:
     def ensure(self, sender_id: str) -> str:
         """The conversation's subject, creating the (empty) conversation if it is not stored yet."""
         conversation_id = self.id_for(sender_id)
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = self._row(db, conversation_id)
         if row:
             return row.subject_id
-        subject_id, now = self.vault.subjects.create("conversation"), self.vault.now()
-        sender = self.vault.sealer.seal(subject_id, "conversations", "sender", conversation_id, sender_id)
-        with self.vault.data.begin() as db:
+        subject_id, now = self.subjects.create("conversation"), self.now()
+        sender = self.sealer.seal(subject_id, "conversations", "sender", conversation_id, sender_id)
+        with self.data.begin() as db:
             db.execute(
                 insert(conversations).values(
                     id=conversation_id,
@@ -126,7 +136,7 @@ class Conversations:
 
     def transcript(self, subject_ids: list[str]) -> list[dict[str, Any]]:
         """What the patient and the assistant said in these conversations, oldest first."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(conversation_events.c.conversation_id, conversation_events.c.seq, conversation_events.c.data)
                 .join(conversations, conversations.c.id == conversation_events.c.conversation_id)
@@ -146,7 +156,7 @@ class Conversations:
 
     def _opened(self, rows) -> list[dict[str, Any]]:
         """Decrypted events of (conversation id, seq, data) rows."""
-        opened = self.vault.sealer.open
+        opened = self.sealer.open
         return [
             json.loads(opened(data, "conversation_events", "data", f"{conversation_id}:{seq}"))
             for conversation_id, seq, data in rows
@@ -154,27 +164,27 @@ class Conversations:
 
     def check(self) -> None:
         """Raise unless the conversation tables and the key store can be read."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             db.execute(select(conversations.c.id).limit(1)).all()
             db.execute(select(conversation_events.c.id).limit(1)).all()
-        self.vault.keystore.usage()
+        self.keystore.usage()
 
     def forget(self, sender_id: str) -> None:
         """Drop what is left of a conversation whose key was destroyed (unreadable rows)."""
         conversation_id = self.id_for(sender_id)
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(delete(conversation_events).where(conversation_events.c.conversation_id == conversation_id))
             db.execute(delete(conversations).where(conversations.c.id == conversation_id))
 
     def sender_of(self, conversation_id: str) -> Optional[str]:
         """The channel's sender id of a stored conversation (to answer it through its channel)."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(conversations.c.sender).where(conversations.c.id == conversation_id)).first()
-        return self.vault.sealer.open(row.sender, "conversations", "sender", conversation_id) if row else None
+        return self.sealer.open(row.sender, "conversations", "sender", conversation_id) if row else None
 
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
         """What the patient and the assistant (or staff) said in one conversation, oldest first."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(conversation_events.c.conversation_id, conversation_events.c.seq, conversation_events.c.data)
                 .where(
@@ -193,7 +203,7 @@ class Conversations:
         ]
 
     def subject_of(self, sender_id: str) -> Optional[str]:
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = self._row(db, self.id_for(sender_id))
         return row.subject_id if row else None
 
@@ -201,14 +211,14 @@ class Conversations:
         """Record that this conversation is the patient's: erasing them erases it."""
         subject_id = self.subject_of(sender_id)
         if subject_id:
-            self.vault.subjects.link(subject_id, patient_subject_id)
+            self.subjects.link(subject_id, patient_subject_id)
 
     def senders(self) -> list[str]:
         """The channel sender ids of stored conversations (decrypted; erased ones are skipped)."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             rows = db.execute(
                 select(conversations.c.id, conversations.c.sender)
                 .join(subjects, subjects.c.id == conversations.c.subject_id)
                 .where(subjects.c.erased_at.is_(None))
             ).all()
-        return [self.vault.sealer.open(sender, "conversations", "sender", cid) for cid, sender in rows]
+        return [self.sealer.open(sender, "conversations", "sender", cid) for cid, sender in rows]

@@ -10,16 +10,17 @@ import hmac
 import secrets
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
 
-from privacy.clock import as_utc
+from privacy.clock import Clock, as_utc
+from privacy.compliance.audit import AuditLog
+from privacy.crypto.indexer import Indexer
 from privacy.errors import InvalidInput, NotFound, VaultError
+from privacy.messaging.outbox import Outbox
 from privacy.store.schema import one_time_codes
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.patients import Patients
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -32,18 +33,25 @@ class VerificationFailed(VaultError):
 
 
 class Identity:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(
+        self, data: Engine, clock: Clock, indexer: Indexer, audit: AuditLog, patients: Patients, outbox: Outbox
+    ):
+        self.data = data
+        self.now = clock
+        self.indexer = indexer
+        self.audit = audit
+        self.patients = patients
+        self.outbox = outbox
 
     def _hash(self, code_id: str, code: str) -> str:
-        return self.vault.indexer.digest("one-time code", f"{code_id}:{code}")
+        return self.indexer.digest("one-time code", f"{code_id}:{code}")
 
     def send_code(self, subject_id: str, via: str = "sms") -> str:
         """Send a fresh code to the patient's phone ("sms") or e-mail on file; returns the code's id."""
         if via not in ("sms", "email"):
             raise InvalidInput("A code can be sent by sms or email.")
-        now = self.vault.now()
-        with self.vault.data.connect() as db:
+        now = self.now()
+        with self.data.connect() as db:
             locked = db.execute(
                 select(one_time_codes.c.id)
                 .where(
@@ -55,11 +63,11 @@ class Identity:
             ).first()
         if locked:
             raise VerificationFailed(LOCKED_OUT)
-        recipient = self.vault.patients.contact(subject_id, via, reason="send a one-time code")
+        recipient = self.patients.contact(subject_id, via, reason="send a one-time code")
         if recipient is None:
             raise NotFound(f"There is no {'phone number' if via == 'sms' else 'e-mail address'} on file.")
         code, code_id = f"{secrets.randbelow(10**6):06d}", f"c_{uuid.uuid4().hex}"
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(
                 insert(one_time_codes).values(
                     id=code_id,
@@ -70,7 +78,7 @@ class Identity:
                     attempts=0,
                 )
             )
-        self.vault.outbox.queue(
+        self.outbox.queue(
             subject_id,
             via,
             "identity",
@@ -82,8 +90,8 @@ class Identity:
 
     def verify(self, code_id: str, code: str) -> str:
         """Check a code; returns the verified subject id or raises VerificationFailed."""
-        now = self.vault.now()
-        with self.vault.data.begin() as db:
+        now = self.now()
+        with self.data.begin() as db:
             row = db.execute(select(one_time_codes).where(one_time_codes.c.id == code_id)).first()
             if row is None:
                 raise NotFound("No such code.")
@@ -99,9 +107,9 @@ class Identity:
             elif failure is None:
                 db.execute(update(one_time_codes).where(one_time_codes.c.id == code_id).values(used_at=now))
         if failure:
-            self.vault.audit.append("patient", "identity.failed", row.subject_id, failure)
+            self.audit.append("patient", "identity.failed", row.subject_id, failure)
             raise VerificationFailed(failure)
-        self.vault.audit.append("patient", "identity.verified", row.subject_id, "one-time code")
+        self.audit.append("patient", "identity.verified", row.subject_id, "one-time code")
         return row.subject_id
 
     @staticmethod

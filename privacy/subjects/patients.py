@@ -5,17 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
 
+from privacy.clock import Clock
+from privacy.compliance.audit import AuditLog
+from privacy.crypto.indexer import Indexer
 from privacy.crypto.keystore import CONTACT, MAIN
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput, NotFound
 from privacy.store.schema import patients
 from privacy.subjects import contact
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.subjects import Subjects
 
 FIELDS = ("name", "birth_date", "phone", "email", "address")
 # Contact details have their own key: they can be erased while the medical record must be kept.
@@ -34,13 +37,20 @@ class Patient:
 
 
 class Patients:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(
+        self, data: Engine, clock: Clock, indexer: Indexer, sealer: Sealer, audit: AuditLog, subjects: Subjects
+    ):
+        self.data = data
+        self.now = clock
+        self.indexer = indexer
+        self.sealer = sealer
+        self.audit = audit
+        self.subjects = subjects
 
     def _normalized(
         self, name: str, birth_date: date, phone: Optional[str], email: Optional[str], address: Optional[str]
     ) -> dict[str, Optional[str]]:
-        if not isinstance(birth_date, date) or birth_date > self.vault.now().date():
+        if not isinstance(birth_date, date) or birth_date > self.now().date():
             raise InvalidInput("Please give a date of birth in the past.")
         return {
             "name": contact.name(name),
@@ -51,7 +61,7 @@ class Patients:
         }
 
     def _indexes(self, values: dict[str, Optional[str]]) -> dict[str, Optional[str]]:
-        digest = self.vault.indexer.digest
+        digest = self.indexer.digest
         return {
             "phone_index": digest("phone", values["phone"]) if values["phone"] else None,
             "email_index": digest("email", values["email"]) if values["email"] else None,
@@ -61,7 +71,7 @@ class Patients:
         }
 
     def _sealed(self, subject_id: str, patient_id: str, values: dict[str, Optional[str]]) -> dict[str, Optional[bytes]]:
-        seal = self.vault.sealer.seal
+        seal = self.sealer.seal
         return {
             f: seal(subject_id, "patients", f, patient_id, v, CONTACT if f in CONTACT_FIELDS else MAIN)
             if v is not None
@@ -82,10 +92,10 @@ class Patients:
     ) -> Patient:
         """Store a new patient; every personal field is encrypted with the patient's own key."""
         values = self._normalized(name, birth_date, phone, email, address)
-        subject_id = self.vault.subjects.create("patient")
+        subject_id = self.subjects.create("patient")
         patient_id = f"p_{uuid.uuid4().hex}"
-        now = self.vault.now()
-        with self.vault.data.begin() as db:
+        now = self.now()
+        with self.data.begin() as db:
             db.execute(
                 insert(patients).values(
                     id=patient_id,
@@ -96,23 +106,21 @@ class Patients:
                     **self._indexes(values),
                 )
             )
-        self.vault.audit.append(actor, "patient.register", subject_id, reason)
+        self.audit.append(actor, "patient.register", subject_id, reason)
         return self._patient(patient_id, subject_id, values)
 
     def get(self, patient_id: str, *, actor: str, reason: str) -> Patient:
         """Decrypt a patient's record; the read is audited."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(patients).where(patients.c.id == patient_id)).first()
         if row is None:
             raise NotFound(f"No patient {patient_id}.")
-        self.vault.subjects.check_use(row.subject_id, actor)
+        self.subjects.check_use(row.subject_id, actor)
         values = {
-            f: self.vault.sealer.open(row._mapping[f], "patients", f, patient_id)
-            if row._mapping[f] is not None
-            else None
+            f: self.sealer.open(row._mapping[f], "patients", f, patient_id) if row._mapping[f] is not None else None
             for f in FIELDS
         }
-        self.vault.audit.append(actor, "patient.read", row.subject_id, reason)
+        self.audit.append(actor, "patient.read", row.subject_id, reason)
         return self._patient(patient_id, row.subject_id, values)
 
     def update(self, patient_id: str, *, actor: str, reason: str, **changes: Optional[str]) -> Patient:
@@ -129,17 +137,17 @@ class Patients:
             except ValueError:
                 raise InvalidInput("Please give the date of birth as YYYY-MM-DD.") from None
         values = self._normalized(merged["name"], birth, merged["phone"], merged["email"], merged["address"])
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(
                 update(patients)
                 .where(patients.c.id == patient_id)
                 .values(
-                    updated_at=self.vault.now(),
+                    updated_at=self.now(),
                     **self._sealed(current.subject_id, patient_id, values),
                     **self._indexes(values),
                 )
             )
-        self.vault.audit.append(actor, "patient.update", current.subject_id, reason, {"fields": sorted(changes)})
+        self.audit.append(actor, "patient.update", current.subject_id, reason, {"fields": sorted(changes)})
         return self._patient(patient_id, current.subject_id, values)
 
     def find_subject(self, **lookup) -> Optional[str]:
@@ -147,12 +155,20 @@ class Patients:
         patient_id = self.find(**lookup)
         if patient_id is None:
             return None
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             return db.execute(select(patients.c.subject_id).where(patients.c.id == patient_id)).scalar()
+
+    def patient_id(self, subject_id: str) -> str:
+        """The id of the subject's patient record; NotFound when the subject is no patient."""
+        with self.data.connect() as db:
+            row = db.execute(select(patients.c.id).where(patients.c.subject_id == subject_id)).first()
+        if row is None:
+            raise NotFound("There is no patient record for this person.")
+        return row[0]
 
     def contact_kinds(self, subject_id: str) -> list[str]:
         """Which contacts are on file ("sms" for a phone, "email"), without reading them."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(
                 select(patients.c.phone, patients.c.email).where(patients.c.subject_id == subject_id)
             ).first()
@@ -161,14 +177,14 @@ class Patients:
     def contact(self, subject_id: str, kind: str, *, reason: str) -> Optional[str]:
         """The patient's phone ("sms") or e-mail ("email") on file, to send them a message (audited)."""
         column = {"sms": "phone", "email": "email"}[kind]
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(
                 select(patients.c.id, patients.c[column]).where(patients.c.subject_id == subject_id)
             ).first()
         if row is None or row[1] is None:
             return None
-        self.vault.audit.append("system", "patient.read_contact", subject_id, reason, {"field": column})
-        return self.vault.sealer.open(row[1], "patients", column, row.id)
+        self.audit.append("system", "patient.read_contact", subject_id, reason, {"field": column})
+        return self.sealer.open(row[1], "patients", column, row.id)
 
     def find(
         self,
@@ -179,7 +195,7 @@ class Patients:
         birth_date: Optional[date] = None,
     ) -> Optional[str]:
         """The id of the patient with this phone, e-mail, or name + date of birth; None if there is none."""
-        digest = self.vault.indexer.digest
+        digest = self.indexer.digest
         if phone:
             condition = patients.c.phone_index == digest("phone", contact.phone(phone))
         elif email:
@@ -188,7 +204,7 @@ class Patients:
             condition = patients.c.name_birth_index == digest("name+birth", contact.name_birth_key(name, birth_date))
         else:
             raise InvalidInput("Find a patient by phone, by e-mail, or by name and date of birth.")
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(patients.c.id).where(condition).limit(1)).first()
         return row[0] if row else None
 

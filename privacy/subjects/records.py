@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
 
+from privacy.clock import Clock
+from privacy.compliance.audit import AuditLog
+from privacy.crypto.sealing import Sealer
 from privacy.errors import InvalidInput
 from privacy.store.schema import health_records
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.subjects.subjects import Subjects
 
 CATEGORIES = ("intake", "symptom", "medication", "allergy", "condition")
 
@@ -29,8 +31,12 @@ class Record:
 
 
 class Records:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, audit: AuditLog, subjects: Subjects):
+        self.data = data
+        self.now = clock
+        self.sealer = sealer
+        self.audit = audit
+        self.subjects = subjects
 
     def put(
         self,
@@ -48,8 +54,8 @@ class Records:
         if category not in CATEGORIES:
             raise InvalidInput(f"Unknown record category {category!r}; one of {', '.join(CATEGORIES)}.")
         record_id = f"r_{uuid.uuid4().hex}"
-        sealed = self.vault.sealer.seal(subject_id, "health_records", "value", record_id, value)
-        with self.vault.data.begin() as db:
+        sealed = self.sealer.seal(subject_id, "health_records", "value", record_id, value)
+        with self.data.begin() as db:
             db.execute(
                 insert(health_records).values(
                     id=record_id,
@@ -58,27 +64,27 @@ class Records:
                     value=sealed,
                     appointment_id=appointment_id,
                     amends=amends,
-                    created_at=self.vault.now(),
+                    created_at=self.now(),
                 )
             )
-        self.vault.audit.append(actor, "record.write", subject_id, reason, {"category": category})
+        self.audit.append(actor, "record.write", subject_id, reason, {"category": category})
         return record_id
 
     def list(self, subject_id: str, *, actor: str, reason: str) -> list[Record]:
         """Every health record of the subject, decrypted; the read is audited."""
-        self.vault.subjects.check_use(subject_id, actor)
-        with self.vault.data.connect() as db:
+        self.subjects.check_use(subject_id, actor)
+        with self.data.connect() as db:
             rows = db.execute(
                 select(health_records)
                 .where(health_records.c.subject_id == subject_id)
                 .order_by(health_records.c.created_at, health_records.c.id)
             ).all()
-        self.vault.audit.append(actor, "record.read", subject_id, reason, {"records": len(rows)})
+        self.audit.append(actor, "record.read", subject_id, reason, {"records": len(rows)})
         return [
             Record(
                 r.id,
                 r.category,
-                self.vault.sealer.open(r.value, "health_records", "value", r.id),
+                self.sealer.open(r.value, "health_records", "value", r.id),
                 r.appointment_id,
                 r.created_at,
                 r.amends,

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
 
+from privacy.clock import Clock
 from privacy.compliance import erasure
+from privacy.compliance.audit import AuditLog
+from privacy.crypto.keystore import KeyStore
 from privacy.errors import InvalidInput, NotFound, Restricted
 from privacy.store.schema import subjects
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 LEGAL_ACTORS = ("legal:", "privacy_officer:", "system")
 
@@ -27,14 +27,17 @@ class Erasure:
 
 
 class Subjects:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, keystore: KeyStore, audit: AuditLog):
+        self.data = data
+        self.now = clock
+        self.keystore = keystore
+        self.audit = audit
 
     def create(self, kind: str) -> str:
         """A new subject; returns its pseudonymous id. Its data keys are made when first used."""
         subject_id = f"s_{uuid.uuid4().hex}"
-        with self.vault.data.begin() as db:
-            db.execute(insert(subjects).values(id=subject_id, kind=kind, created_at=self.vault.now()))
+        with self.data.begin() as db:
+            db.execute(insert(subjects).values(id=subject_id, kind=kind, created_at=self.now()))
         return subject_id
 
     def check_use(self, subject_id: str, actor: str) -> None:
@@ -42,7 +45,7 @@ class Subjects:
         the law (legal:..., the privacy officer, or the system's retention work)."""
         if actor.startswith(LEGAL_ACTORS):
             return
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             restricted = db.execute(
                 select(subjects.c.restriction_rule).where(
                     subjects.c.id == subject_id, subjects.c.restricted_until.is_not(None)
@@ -55,16 +58,16 @@ class Subjects:
 
     def link(self, subject_id: str, patient_subject_id: str, actor: str = "system") -> None:
         """Attach a conversation's subject to the patient it turned out to be."""
-        with self.vault.data.begin() as db:
+        with self.data.begin() as db:
             db.execute(update(subjects).where(subjects.c.id == subject_id).values(linked_to=patient_subject_id))
-        self.vault.audit.append(actor, "subject.link", patient_subject_id, "patient identified", {"linked": subject_id})
+        self.audit.append(actor, "subject.link", patient_subject_id, "patient identified", {"linked": subject_id})
 
     def erase(self, subject_id: str, actor: str, reason: str) -> Erasure:
         """Destroy the keys of the subject and of every subject linked to it, and delete their rows.
 
         Copies made before (backups, stray files) stay unreadable: their keys are gone.
         """
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(subjects.c.erased_at).where(subjects.c.id == subject_id)).first()
             if row is None:
                 raise NotFound(f"No subject {subject_id}.")
@@ -72,9 +75,9 @@ class Subjects:
                 raise InvalidInput(f"Subject {subject_id} was already erased on {row[0]:%Y-%m-%d}.")
             linked = [r[0] for r in db.execute(select(subjects.c.id).where(subjects.c.linked_to == subject_id))]
         everyone = [subject_id, *linked]
-        destroyed = self.vault.keystore.destroy(everyone)
+        destroyed = self.keystore.destroy(everyone)
         deleted = self.delete_rows(everyone)
-        self.vault.audit.append(
+        self.audit.append(
             actor,
             "subject.erase",
             subject_id,
@@ -85,5 +88,5 @@ class Subjects:
 
     def delete_rows(self, subject_ids: list[str]) -> int:
         """Delete the rows of these subjects and mark them erased (privacy/compliance/erasure.py says which)."""
-        with self.vault.data.begin() as db:
-            return erasure.delete_rows(db, subject_ids, self.vault.now())
+        with self.data.begin() as db:
+            return erasure.delete_rows(db, subject_ids, self.now())

@@ -9,32 +9,37 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
 
-from privacy.clock import as_utc
+from privacy.clock import Clock, as_utc
+from privacy.compliance.audit import AuditLog
+from privacy.crypto.indexer import Indexer
+from privacy.crypto.sealing import Sealer
 from privacy.errors import NotFound
 from privacy.store.schema import exports
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
 
 LINK_LIFETIME = timedelta(days=7)
 
 
 class Exports:
-    def __init__(self, vault: "Vault"):
-        self.vault = vault
+    def __init__(self, data: Engine, clock: Clock, indexer: Indexer, sealer: Sealer, audit: AuditLog):
+        self.data = data
+        self.now = clock
+        self.indexer = indexer
+        self.sealer = sealer
+        self.audit = audit
 
     def _token_hash(self, token: str) -> str:
-        return self.vault.indexer.digest("export link", token)
+        return self.indexer.digest("export link", token)
 
     def create(self, subject_id: str, content: str, *, request_id: Optional[str] = None) -> tuple[str, datetime]:
         """Store `content` for download; returns the link's secret token and when it expires."""
-        token, export_id, now = secrets.token_urlsafe(32), f"e_{uuid.uuid4().hex}", self.vault.now()
-        sealed = self.vault.sealer.seal(subject_id, "exports", "content", export_id, content)
-        with self.vault.data.begin() as db:
+        token, export_id, now = secrets.token_urlsafe(32), f"e_{uuid.uuid4().hex}", self.now()
+        sealed = self.sealer.seal(subject_id, "exports", "content", export_id, content)
+        with self.data.begin() as db:
             db.execute(
                 insert(exports).values(
                     id=export_id,
@@ -46,17 +51,17 @@ class Exports:
                     expires_at=now + LINK_LIFETIME,
                 )
             )
-        self.vault.audit.append("system", "export.create", subject_id, "portable copy", {"request": request_id})
+        self.audit.append("system", "export.create", subject_id, "portable copy", {"request": request_id})
         return token, now + LINK_LIFETIME
 
     def fetch(self, token: str) -> str:
         """The content behind a link, while it has not expired (raises NotFound otherwise)."""
-        with self.vault.data.connect() as db:
+        with self.data.connect() as db:
             row = db.execute(select(exports).where(exports.c.token_hash == self._token_hash(token))).first()
-        if row is None or as_utc(row.expires_at) < self.vault.now():
+        if row is None or as_utc(row.expires_at) < self.now():
             raise NotFound("This download link is not valid or has expired; ask for a new copy.")
-        content = self.vault.sealer.open(row.content, "exports", "content", row.id)
-        with self.vault.data.begin() as db:
-            db.execute(update(exports).where(exports.c.id == row.id).values(downloaded_at=self.vault.now()))
-        self.vault.audit.append("patient", "export.download", row.subject_id, "download link used")
+        content = self.sealer.open(row.content, "exports", "content", row.id)
+        with self.data.begin() as db:
+            db.execute(update(exports).where(exports.c.id == row.id).values(downloaded_at=self.now()))
+        self.audit.append("patient", "export.download", row.subject_id, "download link used")
         return content
