@@ -26,10 +26,11 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 from sqlalchemy import insert  # noqa: E402
 
 from harness.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
-from privacy import Vault, crypto  # noqa: E402
+from privacy import Vault  # noqa: E402
 from privacy.config import VaultConfig  # noqa: E402
-from privacy.keystore import CONTACT, MAIN, _wrap_aad  # noqa: E402
-from privacy.schema import (  # noqa: E402
+from privacy.crypto import envelope  # noqa: E402
+from privacy.crypto.keystore import CONTACT, MAIN, _wrap_aad  # noqa: E402
+from privacy.store.schema import (  # noqa: E402
     audit_log,
     consent_ledger,
     data_keys,
@@ -51,7 +52,7 @@ def seed(vault: Vault, count: int) -> None:
             subject, patient_id = f"s_{uuid.uuid4().hex}", f"p_{uuid.uuid4().hex}"
             keys = {}
             for scope in (MAIN, CONTACT):
-                key_id, key = uuid.uuid4(), crypto.new_key()
+                key_id, key = uuid.uuid4(), envelope.new_key()
                 kek_id, wrapped = ring.wrap(key, _wrap_aad(str(key_id), 1))
                 rows["keys"].append(
                     dict(
@@ -68,7 +69,7 @@ def seed(vault: Vault, count: int) -> None:
 
             def seal(column, value, scope=MAIN, table="patients", row=patient_id, keys=keys):
                 key_id, key = keys[scope]
-                return crypto.seal(key, key_id, 1, value.encode(), crypto.place(table, column, row))
+                return envelope.seal(key, key_id, 1, value.encode(), envelope.place(table, column, row))
 
             phone, email = f"+1214{i:07d}", f"person{i}@example.org"
             rows["subjects"].append(dict(id=subject, kind="patient", created_at=now))

@@ -34,7 +34,7 @@ from channels import guard
 from channels.handled import replies_to
 from channels.rate_limit import SLOW_DOWN, RateLimiter, client_address, rate_limiter
 from channels.widget_sessions import SESSION_PREFIX
-from privacy.sms import PREFIX as SMS_PREFIX
+from privacy.messaging.senders import PREFIX as SMS_PREFIX
 
 logger = logging.getLogger(__name__)
 

@@ -228,11 +228,11 @@ class SmsChannel(InputChannel):
 
     async def _claims_loop(self, app: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Renew this process's claims; take over the messages of a process that died."""
-        sms = shared_vault().sms
+        inbox = shared_vault().sms_inbox
         while True:
             try:
-                await asyncio.to_thread(sms.renew, self.owner, LEASE)
-                for message_sid, sender_id, raw in await asyncio.to_thread(sms.take_over, self.owner, LEASE):
+                await asyncio.to_thread(inbox.renew, self.owner, LEASE)
+                for message_sid, sender_id, raw in await asyncio.to_thread(inbox.take_over, self.owner, LEASE):
                     logger.warning(
                         "SMS %s from %s was left unanswered by a stopped process: answering it.", message_sid, sender_id
                     )
@@ -258,7 +258,7 @@ class SmsChannel(InputChannel):
     def _register(self, message_sid: str, phone: str, raw: str) -> tuple[str, bool]:
         vault = shared_vault()
         sender_id = vault.sms.sender_for(phone)
-        return sender_id, vault.sms.receive(message_sid, sender_id, raw, self.owner, LEASE)
+        return sender_id, vault.sms_inbox.receive(message_sid, sender_id, raw, self.owner, LEASE)
 
     async def _handle(
         self,
@@ -314,7 +314,7 @@ class SmsChannel(InputChannel):
     @staticmethod
     async def _mark_handled(message_sid: str) -> None:
         try:
-            await asyncio.to_thread(shared_vault().sms.handled, message_sid)
+            await asyncio.to_thread(shared_vault().sms_inbox.handled, message_sid)
         except Exception as error:  # it stays claimed; answered again only if this process stops
             logger.error("SMS %s could not be marked handled (%s).", message_sid, type(error).__name__)
 
@@ -323,9 +323,9 @@ class SmsChannel(InputChannel):
     ) -> None:
         """Answer first the sender's earlier messages still unanswered: wait while another process
         handles one (up to EARLIER_WAIT), take over those of a process that died."""
-        sms = shared_vault().sms
+        inbox = shared_vault().sms_inbox
         deadline = time.monotonic() + EARLIER_WAIT
-        while (earlier := await asyncio.to_thread(sms.earlier, message_sid, sender_id, self.owner, LEASE)) is None:
+        while (earlier := await asyncio.to_thread(inbox.earlier, message_sid, sender_id, self.owner, LEASE)) is None:
             if time.monotonic() > deadline:
                 logger.warning(
                     "SMS %s from %s answered before an earlier one still held by another process.",

@@ -25,7 +25,7 @@ from sqlalchemy import update
 
 from bot.scheduling.when import CLINIC_TZ, PARTS_OF_DAY, WEEKDAYS
 from privacy.clock import utc_now
-from privacy.schema import appointments
+from privacy.store.schema import appointments
 from safety.triage import days_since
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "tests" / "scenarios"

@@ -6,6 +6,9 @@ A backup is a JSON-lines file: a header, then one line per row, table by table
 file is only readable together with the key store. A restore loads a backup into
 an empty database at the same schema, then removes the rows of every subject whose
 key was destroyed since the backup was taken: erasure stays final.
+
+It works on the whole vault (every table, the key store's tombstones, the audit chain), so it
+takes the Vault and sits beside vault.py rather than in store/.
 """
 
 from __future__ import annotations
@@ -15,16 +18,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import DateTime, LargeBinary, func, insert, select, update
 
-from privacy import migrate
 from privacy.errors import InvalidInput
-from privacy.schema import REFERENCE_TABLES, data, subjects
-
-if TYPE_CHECKING:
-    from privacy.vault import Vault
+from privacy.store import migrate
+from privacy.store.schema import REFERENCE_TABLES, data, subjects
+from privacy.vault import Vault
 
 FORMAT = "healthtigo-vault-backup"
 
@@ -60,7 +61,7 @@ def _decode(column, value: Any) -> Any:
     return value
 
 
-def backup(vault: "Vault", path: Path) -> int:
+def backup(vault: Vault, path: Path) -> int:
     """Write every row of the data database to `path`; returns the number of rows."""
     rows = 0
     with vault.data.connect() as db, path.open("w") as out:
@@ -78,7 +79,7 @@ def backup(vault: "Vault", path: Path) -> int:
     return rows
 
 
-def restore(vault: "Vault", path: Path) -> RestoreReport:
+def restore(vault: Vault, path: Path) -> RestoreReport:
     """Load `path` into the (empty) data database; erased subjects do not come back."""
     with path.open() as source:
         header = json.loads(source.readline() or "{}")

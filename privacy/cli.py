@@ -11,11 +11,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from privacy import backup, fhir_export, keyring_file, migrate
-from privacy.deidentify import research_export
+from privacy import backup
+from privacy.compliance.retention import RULES
+from privacy.compliance.rights import fhir_export
+from privacy.crypto import keyring_file
 from privacy.errors import InvalidInput, VaultError
-from privacy.retention import RULES
-from privacy.schema import conversations, data_keys, health_records, patients
+from privacy.store import migrate
+from privacy.store.schema import conversations, data_keys, health_records, patients
 from privacy.vault import Vault
 from settings import ENV_FILE
 
@@ -175,7 +177,7 @@ def cmd_retention(args) -> None:
 
 def cmd_research_export(args) -> None:
     vault = Vault.open()
-    export = research_export(vault, k=args.k, actor=_officer(args))
+    export = vault.research.export(k=args.k, actor=_officer(args))
     args.file.write_text(json.dumps(export, indent=2))
     args.file.chmod(0o600)
     manifest = export["manifest"]

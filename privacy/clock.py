@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Callable, Optional
+
+# What the vault's parts are given to tell the time (tests pass a clock they move).
+Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:

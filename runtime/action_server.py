@@ -22,7 +22,8 @@ from sanic.request import Request
 
 import settings
 from channels.readiness import vault_readiness
-from privacy import VaultError, redaction, shared_vault
+from privacy import VaultError, shared_vault
+from privacy.compliance import redaction
 
 logger = logging.getLogger("runtime.action_server")
 
@@ -49,7 +50,7 @@ def build_app(token: str) -> Sanic:
     async def on_error(request: Request, exception: Exception):
         status = getattr(exception, "status_code", 500)
         if status >= 500:
-            # the traceback is redacted like every log record (privacy/redaction.py)
+            # the traceback is redacted like every log record (privacy/compliance/redaction.py)
             logger.error("Action request failed: %s", type(exception).__name__, exc_info=exception)
         return response.json({"error": "The action could not be run."}, status=status)
 

@@ -37,7 +37,7 @@ def prepare() -> None:
     rasa.telemetry.initialize_error_reporting = lambda: None
 
     from bot.plugins import action_failure, action_validation, tracker_store
-    from privacy import redaction
+    from privacy.compliance import redaction
 
     redaction.install()
     action_failure.install()

@@ -15,7 +15,7 @@ from channels.console.masking import mask
 from harness.clients import Browser, Chat, Phone
 from harness.registration import new_patient
 from harness.staff import PASSWORD, add_staff
-from privacy.schema import staff_accounts, staff_sessions
+from privacy.store.schema import staff_accounts, staff_sessions
 
 
 class Console:

@@ -10,12 +10,11 @@ from fhir.resources.bundle import Bundle
 from sqlalchemy import select
 
 from privacy import Vault
-from privacy.consent import ConsentRequired
-from privacy.deidentify import research_export
+from privacy.compliance.consent import ConsentRequired
+from privacy.compliance.rights.requests import business_days_after
 from privacy.errors import InvalidInput, NotFound, Restricted
-from privacy.identity import VerificationFailed
-from privacy.rights import business_days_after
-from privacy.schema import corrections, health_records
+from privacy.store.schema import corrections, health_records
+from privacy.subjects.identity import VerificationFailed
 
 
 class Clock:
@@ -395,8 +394,8 @@ def test_the_research_export_holds_no_identifier_and_withholds_small_groups(vaul
     _research_patients(vault, 3, date(1990, 1, 1), "75035", consent=False)
     vault.rights.open(adults[0], "objection", channel="web", details={"purposes": ["research"]})
     with pytest.raises(InvalidInput, match="No group"):
-        research_export(vault, k=5)  # 4 adults left after the objection, 2 elderly: nothing reaches k=5
-    export = research_export(vault, k=4)
+        vault.research.export(k=5)  # 4 adults left after the objection, 2 elderly: nothing reaches k=5
+    export = vault.research.export(k=4)
     text = json.dumps(export)
     manifest = export["manifest"]
     assert manifest["people_consented"] == 6 and manifest["people_released"] == 4

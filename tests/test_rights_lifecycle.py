@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from privacy.rights import AT_ONCE, Kind, Status
+from privacy.compliance.rights.requests import AT_ONCE, Kind, Status
 
 REFUSE_AUDIT = {
     "sqlite": [

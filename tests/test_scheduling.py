@@ -7,8 +7,8 @@ import pytest
 
 from bot.scheduling.slots import offer
 from bot.scheduling.when import CLINIC_TZ, NotUnderstood, parse
-from privacy.appointments import SlotTaken
-from privacy.clinic import Provider
+from privacy.clinic.appointments import SlotTaken
+from privacy.clinic.reference import Provider
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=CLINIC_TZ)  # a Wednesday, the day before Thanksgiving
 

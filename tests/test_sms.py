@@ -287,7 +287,7 @@ def _abandon(vault, phone, body, sid):
     """A message a process accepted and then died before answering: kept, its claim run out."""
     raw = urlencode(inbound(phone.number, body, sid=sid))
     sender = vault.sms.sender_for(phone.number)
-    assert vault.sms.receive(sid, sender, raw, owner="stopped", lease=sms.LEASE * 0)
+    assert vault.sms_inbox.receive(sid, sender, raw, owner="stopped", lease=sms.LEASE * 0)
     return sender
 
 
@@ -345,10 +345,10 @@ def test_a_later_message_waits_while_another_process_answers_an_earlier_one(stac
     first = "SM" + secrets.token_hex(16)
     sender = vault.sms.sender_for(phone.number)
     raw = urlencode(inbound(phone.number, "what's your phone number?", sid=first))
-    assert vault.sms.receive(first, sender, raw, owner="living", lease=sms.LEASE)
+    assert vault.sms_inbox.receive(first, sender, raw, owner="living", lease=sms.LEASE)
     assert phone.post("what are your opening hours?").status_code == 200
     assert phone.twilio.quiet(phone.number, 2) == []  # waiting for the other process
     guidance = " ".join(words([answer_to(assess(EMERGENCY))]))
     assert guidance in " ".join(words(phone.text(EMERGENCY)))  # an emergency does not wait
-    vault.sms.handled(first)  # the other process answered it
+    vault.sms_inbox.handled(first)  # the other process answered it
     assert [e["text"] for e in stored(stack, sender, 2)] == [EMERGENCY, "what are your opening hours?"]

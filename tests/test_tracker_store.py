@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from harness.databases import create_pg_database, drop_pg_database, postgres_available, stored_bytes
 from harness.servers import PROJECT_ROOT, Stack, server_environment
-from privacy.schema import conversation_events
+from privacy.store.schema import conversation_events
 
 CANARY_NAME = "Zebulon Quartermaine"
 CANARY_PHONE = "214-555-0147"

@@ -12,10 +12,10 @@ from sqlalchemy import select, text, update
 
 from harness.databases import create_pg_database, drop_pg_database
 from privacy import Vault
-from privacy.audit import APPEND_LOCK
+from privacy.compliance.audit import APPEND_LOCK
 from privacy.config import VaultConfig
 from privacy.errors import ConfigurationError, InvalidInput, NotFound, SchemaBehind, SubjectErased, TamperedError
-from privacy.schema import health_records, patients, sms_received
+from privacy.store.schema import health_records, patients, sms_received
 
 CANARY = dict(
     name="Zebulon Quartermaine",
@@ -282,20 +282,20 @@ def test_audit_appends_from_every_process_wait_for_one_lock_on_postgresql(vault)
 
 def test_a_senders_earlier_sms_is_waited_for_while_its_process_lives_and_taken_over_once_it_died(vault):
     lease = timedelta(seconds=20)
-    vault.sms.receive("SM1", "sms_a", "Body=first", owner="p1", lease=lease)
-    vault.sms.receive("SM2", "sms_a", "Body=second", owner="p2", lease=lease)
-    vault.sms.receive("SM3", "sms_b", "Body=other sender", owner="p2", lease=lease)
-    assert vault.sms.earlier("SM1", "sms_a", "p1", lease) == []
-    assert vault.sms.earlier("SM2", "sms_a", "p2", lease) is None  # p1 is alive and answering SM1
-    assert vault.sms.earlier("SM3", "sms_b", "p2", lease) == []
+    vault.sms_inbox.receive("SM1", "sms_a", "Body=first", owner="p1", lease=lease)
+    vault.sms_inbox.receive("SM2", "sms_a", "Body=second", owner="p2", lease=lease)
+    vault.sms_inbox.receive("SM3", "sms_b", "Body=other sender", owner="p2", lease=lease)
+    assert vault.sms_inbox.earlier("SM1", "sms_a", "p1", lease) == []
+    assert vault.sms_inbox.earlier("SM2", "sms_a", "p2", lease) is None  # p1 is alive and answering SM1
+    assert vault.sms_inbox.earlier("SM3", "sms_b", "p2", lease) == []
     with vault.data.begin() as db:  # p1 died: its lease ran out
         db.execute(
             update(sms_received)
             .where(sms_received.c.message_sid == "SM1")
             .values(claimed_until=vault.now() - timedelta(seconds=1))
         )
-    assert vault.sms.earlier("SM2", "sms_a", "p2", lease) == [("SM1", "Body=first", True)]
-    assert vault.sms.take_over("p3", lease) == []  # p2 holds it now
-    assert vault.sms.earlier("SM2", "sms_a", "p2", lease) == [("SM1", "Body=first", False)]
-    vault.sms.handled("SM1")
-    assert vault.sms.earlier("SM2", "sms_a", "p2", lease) == []
+    assert vault.sms_inbox.earlier("SM2", "sms_a", "p2", lease) == [("SM1", "Body=first", True)]
+    assert vault.sms_inbox.take_over("p3", lease) == []  # p2 holds it now
+    assert vault.sms_inbox.earlier("SM2", "sms_a", "p2", lease) == [("SM1", "Body=first", False)]
+    vault.sms_inbox.handled("SM1")
+    assert vault.sms_inbox.earlier("SM2", "sms_a", "p2", lease) == []

@@ -13,9 +13,10 @@ from alembic.runtime.migration import MigrationContext
 
 from harness.databases import fresh_data_url
 from harness.servers import PROJECT_ROOT
-from privacy import Vault, backup, migrate, schema
-from privacy.db import make_engine
+from privacy import Vault, backup
 from privacy.errors import InvalidInput
+from privacy.store import migrate, schema
+from privacy.store.db import make_engine
 
 
 def test_migrations_go_from_empty_to_head_and_match_the_model(vault_config):

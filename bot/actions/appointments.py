@@ -28,7 +28,7 @@ from bot.actions.scheduling import (
 from bot.scheduling.choice import chosen
 from bot.scheduling.request import Booked, appointments_named, changes_an_appointment, read, split_change, when_in
 from bot.scheduling.when import CLINIC_TZ, When
-from privacy.appointments import Appointment, SlotTaken
+from privacy.clinic.appointments import Appointment, SlotTaken
 
 
 def _booked(upcoming: list[Appointment]) -> list[Booked]:

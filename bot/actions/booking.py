@@ -28,8 +28,8 @@ from bot.actions.scheduling import (
     slot_from_key,
 )
 from bot.scheduling.request import VISIT_WORDS, read, unknown_clinician
-from privacy.appointments import SlotTaken
-from privacy.clinic import Provider
+from privacy.clinic.appointments import SlotTaken
+from privacy.clinic.reference import Provider
 
 
 class ActionStartBooking(Action):

@@ -15,10 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import LeavableForm, answered_yes_or_no, call, channel, now, text, vault
-from privacy import contact
-from privacy.consent import age_on
+from privacy.compliance.consent import age_on
 from privacy.errors import InvalidInput, NotFound
-from privacy.identity import MAX_ATTEMPTS, VerificationFailed
+from privacy.subjects import contact
+from privacy.subjects.identity import MAX_ATTEMPTS, VerificationFailed
 
 UNKNOWN = "unknown"  # a code "sent" to details that match no patient
 IDENTITY_SLOTS = (

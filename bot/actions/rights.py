@@ -31,8 +31,9 @@ from bot.actions.common import (
     verified,
 )
 from bot.actions.identity import birth_date, full_name
-from privacy import VaultError, contact
+from privacy import VaultError
 from privacy.errors import InvalidInput
+from privacy.subjects import contact
 
 ASSISTANT = "assistant"
 CORRECTABLE = {

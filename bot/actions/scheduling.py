@@ -21,8 +21,8 @@ from bot.scheduling.choice import chosen
 from bot.scheduling.request import split_requests, when_in
 from bot.scheduling.slots import Offer, Slot, eligible, offer
 from bot.scheduling.when import CLINIC_TZ, When, merged
-from privacy.appointments import Appointment
-from privacy.consent import ConsentRequired
+from privacy.clinic.appointments import Appointment
+from privacy.compliance.consent import ConsentRequired
 
 BOOKING_SLOTS = (
     "book_visit_type",

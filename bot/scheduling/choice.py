@@ -13,7 +13,7 @@ from typing import Sequence
 from bot.scheduling.request import provider_in
 from bot.scheduling.slots import Slot
 from bot.scheduling.when import spoken_times, weekdays_in
-from privacy.clinic import Provider
+from privacy.clinic.reference import Provider
 
 _POSITIONS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 _POSITION = re.compile(

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
 from bot.scheduling.when import NotUnderstood, When, parse, weekdays_in
-from privacy.clinic import Provider
+from privacy.clinic.reference import Provider
 
 VISIT_WORDS = {
     "in_person": r"\bin[- ]?pe?rs[aoi]?n\b|\boffice\b|at the clinic|face[- ]to[- ]face|\bcome in\b|\bin[- ]?clinic\b",

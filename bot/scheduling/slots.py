@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional, Sequence
 
 from bot.scheduling.when import CLINIC_TZ, When
-from privacy.clinic import OFFICE, Provider
+from privacy.clinic.reference import OFFICE, Provider
 
 SLOT = timedelta(minutes=30)
 LEAD = timedelta(hours=2)

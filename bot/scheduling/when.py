@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from privacy.clinic import TIME_ZONE
+from privacy.clinic.reference import TIME_ZONE
 
 CLINIC_TZ = ZoneInfo(TIME_ZONE)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -15,8 +15,9 @@ import logging
 import sys
 
 import settings
-from privacy import Vault, VaultError, redaction
-from privacy.staff import ROLES
+from privacy import Vault, VaultError
+from privacy.clinic.staff import ROLES
+from privacy.compliance import redaction
 
 
 def add_staff(args: argparse.Namespace) -> None:

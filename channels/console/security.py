@@ -14,7 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from privacy import shared_vault
-from privacy.staff import SECOND_FACTOR, Session
+from privacy.clinic.staff import SECOND_FACTOR, Session
 
 COOKIE = "ht_console"
 LOGIN_COOKIE = "ht_login"  # double-submit token of the login form, before there is a session

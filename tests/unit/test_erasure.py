@@ -1,7 +1,8 @@
-"""Erasure is defined once (privacy/erasure.py): every table that names a subject is either
+"""Erasure is defined once (privacy/compliance/erasure.py): every table that names a subject is either
 erased with it or kept for a stated reason."""
 
-from privacy import erasure, schema
+from privacy.compliance import erasure
+from privacy.store import schema
 
 
 def subject_tables() -> set[str]:
@@ -17,8 +18,10 @@ def subject_tables() -> set[str]:
 def test_every_table_that_names_a_subject_is_erased_or_kept_for_a_reason():
     erased = {table.name for table in erasure.ERASED}
     accounted = erased | set(erasure.KEPT)
-    assert subject_tables() - accounted == set(), "add it to privacy/erasure.py's ERASED or KEPT"
-    assert accounted - subject_tables() == set(), "a table listed in privacy/erasure.py no longer names a subject"
+    assert subject_tables() - accounted == set(), "add it to privacy/compliance/erasure.py's ERASED or KEPT"
+    assert accounted - subject_tables() == set(), (
+        "a table listed in privacy/compliance/erasure.py no longer names a subject"
+    )
     assert erased.isdisjoint(erasure.KEPT)
     assert all(reason.strip() for reason in erasure.KEPT.values())
 

@@ -20,7 +20,7 @@ from channels.console.security import (
     token_refused,
 )
 from privacy import shared_vault as vault
-from privacy.staff import SECOND_FACTOR, LoginFailed
+from privacy.clinic.staff import SECOND_FACTOR, LoginFailed
 
 routes = Blueprint("login")
 NO_PATIENT_DATA = "logging in and out shows no patient data"

@@ -1,0 +1,1 @@
+"""The clinic's own data: providers and hours, appointments, tickets for staff, staff accounts."""

@@ -1,0 +1,1 @@
+"""Encryption: sealing values under data keys, the key store that wraps them, and blind indexes."""
