@@ -87,13 +87,14 @@ class Vault:
         self.outbox = Outbox(data, clock, sealer, audit, self.consent)
         self.identity = Identity(data, clock, indexer, audit, self.patients, self.outbox)
         self.sms = SmsSenders(data, clock, indexer, sealer, self.conversations, self.patients, self.consent)
-        self.sms_inbox = SmsInbox(data, clock, sealer, self.conversations)
+        self.sms_inbox = SmsInbox(data, clock, indexer, sealer, self.conversations)
         # copies, disclosures, research, retention
         self.exports = Exports(data, clock, indexer, sealer, audit)
         self.disclosures = Disclosures(data, clock, audit, self.consent)
         self.research = Research(data, clock, sealer, audit, self.consent, self.records)
         requests = Requests(data, clock, sealer, audit)  # before retention: its sweep finishes deletions
-        self.retention = Retention(data, clock, sealer, self.keystore, audit, self.subjects, requests)
+        forget_sms = self.sms_inbox.forget_before
+        self.retention = Retention(data, clock, sealer, self.keystore, audit, self.subjects, requests, forget_sms)
         # data-subject requests: what is held, and how each right is carried out
         held = HeldData(data, audit, self.patients, self.records, self.consent, self.conversations, self.disclosures)
         copies = Copies(clock, requests, held, self.exports)

@@ -312,6 +312,8 @@ def test_a_message_answered_just_before_its_process_stopped_is_not_answered_twic
     (sid,) = [e["message_id"] for e in stack.tracker(phone.sender(vault))["events"] if e["event"] == "user"]
     with vault.data.begin() as db:  # the process died between the answer and marking it handled
         db.execute(text("DELETE FROM sms_received WHERE message_sid = :sid"), {"sid": sid})
+        seen = vault.indexer.digest("sms_message_sid", sid)  # and before it was ever received
+        db.execute(text("DELETE FROM sms_seen WHERE message_sid_hash = :seen"), {"seen": seen})
     _abandon(vault, phone, "what's your phone number?", sid)
     assert phone.twilio.quiet(phone.number, 12) == answered
     assert len([e for e in stack.tracker(phone.sender(vault))["events"] if e["event"] == "user"]) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Optional
+from typing import Callable, Optional
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
@@ -30,7 +30,6 @@ from privacy.store.schema import (
     one_time_codes,
     outbox,
     patients,
-    sms_received,
     subjects,
 )
 from privacy.subjects.subjects import Subjects
@@ -111,8 +110,10 @@ class Retention:
         audit: AuditLog,
         subjects: Subjects,
         requests: Requests,
+        forget_received_sms: Callable[[datetime, bool], int],
     ):
         self.data = data
+        self.forget_received_sms = forget_received_sms  # SmsInbox.forget_before: the ids' hashes stay
         self.now = clock
         self.sealer = sealer
         self.keystore = keystore
@@ -194,9 +195,7 @@ class Retention:
         )
         counts["expired download links"] = self._delete_where(exports, exports.c.expires_at < now, dry_run)
         counts["sent messages"] = self._delete_where(outbox, outbox.c.sent_at < now - SENT_MESSAGES, dry_run)
-        counts["received SMS ids"] = self._delete_where(
-            sms_received, sms_received.c.received_at < now - SMS_MESSAGE_IDS, dry_run
-        )
+        counts["received SMS ids"] = self.forget_received_sms(now - SMS_MESSAGE_IDS, dry_run)
         long_erased = select(subjects.c.id).where(subjects.c.erased_at < now - CONSENT_AFTER_ERASURE)
         counts["consent entries of long-erased patients"] = self._delete_where(
             consent_ledger, consent_ledger.c.subject_id.in_(long_erased), dry_run

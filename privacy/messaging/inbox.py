@@ -1,7 +1,8 @@
 """SMS received from Twilio, each handled once: until it is answered, the request is kept
 (sealed with the conversation's key) and leased to the process answering it, which renews the
 lease while it lives; a message whose lease ran out is taken over by another process. A sender's
-earlier messages are answered first (channels/sms.py decides when).
+earlier messages are answered first (channels/sms.py decides when). A keyed hash of every
+MessageSid is kept for good (`sms_seen`), so that a replayed request is refused however old.
 """
 
 from __future__ import annotations
@@ -9,31 +10,34 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError
 
 from privacy.clock import Clock, as_utc
+from privacy.crypto.indexer import Indexer
 from privacy.crypto.sealing import Sealer
 from privacy.errors import SubjectErased
-from privacy.store.schema import sms_received
+from privacy.store.schema import sms_received, sms_seen
 from privacy.subjects.conversations import Conversations
 
 
 class SmsInbox:
-    def __init__(self, data: Engine, clock: Clock, sealer: Sealer, conversations: Conversations):
+    def __init__(self, data: Engine, clock: Clock, indexer: Indexer, sealer: Sealer, conversations: Conversations):
         self.data = data
         self.now = clock
+        self.indexer = indexer
         self.sealer = sealer
         self.conversations = conversations
 
     def receive(self, message_sid: str, sender_id: str, request: str, owner: str, lease: timedelta) -> bool:
         """Keep a Twilio request (sealed) until it is handled, claimed by `owner` for `lease`;
-        False when the message was received before (a retried webhook)."""
+        False when the message was received before (a retried webhook, or a replay)."""
         now = self.now()
         sealed = self.sealer.seal(self.conversations.ensure(sender_id), "sms_received", "request", message_sid, request)
         try:
             with self.data.begin() as db:
+                db.execute(insert(sms_seen).values(message_sid_hash=self._hash(message_sid)))
                 db.execute(
                     insert(sms_received).values(
                         message_sid=message_sid,
@@ -47,6 +51,23 @@ class SmsInbox:
         except IntegrityError:
             return False
         return True
+
+    def forget_before(self, cutoff: datetime, dry_run: bool = False) -> int:
+        """Delete the rows of messages received before `cutoff` (retention), their hashes kept."""
+        old = sms_received.c.received_at < cutoff
+        with self.data.begin() as db:
+            rows = db.execute(select(sms_received.c.message_sid).where(old)).scalars().all()
+            if dry_run:
+                return len(rows)
+            digests = {self._hash(sid) for sid in rows}
+            known = db.execute(select(sms_seen.c.message_sid_hash).where(sms_seen.c.message_sid_hash.in_(digests)))
+            missing = digests - set(known.scalars())  # received before sms_seen existed
+            if missing:
+                db.execute(insert(sms_seen), [{"message_sid_hash": digest} for digest in missing])
+            return db.execute(delete(sms_received).where(old)).rowcount
+
+    def _hash(self, message_sid: str) -> str:
+        return self.indexer.digest("sms_message_sid", message_sid)
 
     def handled(self, message_sid: str) -> None:
         """The message was answered: its request is dropped, its id kept against retries."""

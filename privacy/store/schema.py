@@ -302,6 +302,10 @@ sms_received = Table(
     Index("ix_sms_received_sender_id_received_at", "sender_id", "received_at"),  # a sender's earlier messages
 )
 
+# Every MessageSid ever received, as a keyed hash, kept for good: a captured signed request
+# replayed after its sms_received row is gone is still refused. No patient data.
+sms_seen = Table("sms_seen", data, Column("message_sid_hash", String(64), primary_key=True))
+
 # Staff of the console (privacy/clinic/staff.py); the TOTP secret is sealed with the account's own key.
 staff_accounts = Table(
     "staff_accounts",
