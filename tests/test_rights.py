@@ -9,23 +9,13 @@ import pytest
 from fhir.resources.bundle import Bundle
 from sqlalchemy import select
 
+from harness.clock import Clock
 from privacy import Vault
 from privacy.compliance.consent import ConsentRequired
 from privacy.compliance.rights.requests import business_days_after
 from privacy.errors import InvalidInput, NotFound, Restricted
 from privacy.store.schema import corrections, health_records
 from privacy.subjects.identity import VerificationFailed
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

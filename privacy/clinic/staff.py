@@ -1,6 +1,12 @@
 """Staff accounts of the console: argon2 password hashes, lock-out after repeated failures,
 a TOTP second factor for privacy officers and admins, and server-side sessions.
 
+An attempt (a password or a TOTP code) is counted before it is checked, in one statement, so
+that guesses sent in parallel all count: at most MAX_FAILURES are checked before the account
+is locked. Wrong codes count as wrong passwords do. Each TOTP code is accepted once, by one
+request. Every refusal reads the same and costs the same argon2 check, whether or not the
+account exists or is locked. A session before its second factor lasts PRE_FACTOR.
+
 There is no default account or password: accounts are made with
 `python -m channels.console add-staff`. A session token is given to the browser once;
 the database keeps only its SHA-256.
@@ -35,6 +41,11 @@ MAX_FAILURES = 5
 LOCK_OUT = timedelta(minutes=15)
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_MAX = timedelta(hours=12)
+PRE_FACTOR = timedelta(minutes=5)  # a session waiting for its second factor
+REFUSED = (
+    "That name and password did not work. After several failed attempts the account waits "
+    "15 minutes before it can try again."
+)
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # equal work when the name is unknown
@@ -101,43 +112,54 @@ class StaffAccounts:
         return totp
 
     def login(self, username: str, password: str) -> Staff:
-        """The account, if the password is right and it is not locked; failures are counted."""
+        """The account, if the password is right and the account may try; raises LoginFailed
+        (REFUSED, whatever the reason) otherwise."""
         with self.data.connect() as db:
             row = db.execute(select(staff_accounts).where(staff_accounts.c.username == username)).first()
+        may_try = row is not None and self._attempt(row.id)
+        right = _verify(row.password_hash if may_try else _DUMMY_HASH, password) and may_try
+        if row is not None:
+            outcome = "staff.login" if right else "staff.login_failed" if may_try else "staff.login_locked"
+            self.audit.append(f"staff:{username}", outcome, None, "password")
+        if not right:
+            raise LoginFailed(REFUSED)
+        self._succeeded(row.id)
+        return Staff(row.id, row.username, row.role)
+
+    def _attempt(self, staff_id: str) -> bool:
+        """Count one attempt before it is checked; False when the account is locked (this attempt
+        locks it when it is one too many)."""
         now = self.now()
-        if row is None:
-            _verify(_DUMMY_HASH, password)
-            raise LoginFailed("Wrong name or password.")
-        if row.locked_until and as_utc(row.locked_until) > now:
-            self.audit.append(f"staff:{username}", "staff.login_locked", None, "login while locked")
-            raise LoginFailed("Too many failed attempts: this account is locked for 15 minutes.")
-        if not _verify(row.password_hash, password):
-            failures = row.failures + 1
-            locked = now + LOCK_OUT if failures >= MAX_FAILURES else None
-            with self.data.begin() as db:
+        with self.data.begin() as db:
+            counted = db.execute(
+                update(staff_accounts)
+                .where(staff_accounts.c.id == staff_id)
+                .where((staff_accounts.c.locked_until.is_(None)) | (staff_accounts.c.locked_until <= now))
+                .values(failures=staff_accounts.c.failures + 1, locked_until=None)
+            ).rowcount
+            if not counted:
+                return False
+            failures = db.execute(select(staff_accounts.c.failures).where(staff_accounts.c.id == staff_id)).scalar()
+            if failures > MAX_FAILURES:
                 db.execute(
                     update(staff_accounts)
-                    .where(staff_accounts.c.id == row.id)
-                    .values(failures=0 if locked else failures, locked_until=locked)
+                    .where(staff_accounts.c.id == staff_id)
+                    .values(failures=0, locked_until=now + LOCK_OUT)
                 )
-            self.audit.append(
-                f"staff:{username}", "staff.login_failed", None, "wrong password", {"locked": bool(locked)}
-            )
-            raise LoginFailed(
-                "Too many failed attempts: this account is locked for 15 minutes."
-                if locked
-                else "Wrong name or password."
-            )
+                return False
+        return True
+
+    def _succeeded(self, staff_id: str) -> None:
         with self.data.begin() as db:
-            db.execute(
-                update(staff_accounts).where(staff_accounts.c.id == row.id).values(failures=0, locked_until=None)
-            )
-        self.audit.append(f"staff:{username}", "staff.login", None, "password accepted")
-        return Staff(row.id, row.username, row.role)
+            db.execute(update(staff_accounts).where(staff_accounts.c.id == staff_id).values(failures=0))
 
     def check_code(self, staff: Staff, code: str) -> bool:
         """Whether `code` is the account's current TOTP code (one step of clock drift allowed),
-        not used before: each time step's code is accepted once."""
+        not used before: each time step's code is accepted once, by one request. A wrong code
+        counts toward the lock-out as a wrong password does."""
+        if not self._attempt(staff.id):
+            self.audit.append(staff.actor, "staff.second_factor_locked", None, "TOTP code")
+            return False
         with self.data.connect() as db:
             row = db.execute(
                 select(staff_accounts.c.totp_secret, staff_accounts.c.totp_step).where(staff_accounts.c.id == staff.id)
@@ -147,12 +169,23 @@ class StaffAccounts:
             totp = pyotp.TOTP(self.sealer.open(row.totp_secret, "staff_accounts", "totp", staff.id))
             moments = (self.now() + timedelta(seconds=totp.interval * drift) for drift in (-1, 0, 1))
             step = next((totp.timecode(moment) for moment in moments if totp.at(moment) == code.strip()), None)
-        ok = step is not None and step > (row.totp_step or 0)
+        ok = step is not None and self._use_step(staff.id, step)
         if ok:
-            with self.data.begin() as db:
-                db.execute(update(staff_accounts).where(staff_accounts.c.id == staff.id).values(totp_step=step))
+            self._succeeded(staff.id)
         self.audit.append(staff.actor, "staff.second_factor" if ok else "staff.second_factor_failed", None, "TOTP code")
         return ok
+
+    def _use_step(self, staff_id: str, step: int) -> bool:
+        """Mark the code of `step` used; False when it (or a later one) was used already."""
+        account = staff_accounts.c
+        with self.data.begin() as db:
+            return bool(
+                db.execute(
+                    update(staff_accounts)
+                    .where(account.id == staff_id, (account.totp_step.is_(None)) | (account.totp_step < step))
+                    .values(totp_step=step)
+                ).rowcount
+            )
 
     # -- sessions --------------------------------------------------------------------------
     def start_session(self, staff: Staff, verified: bool) -> str:
@@ -172,8 +205,9 @@ class StaffAccounts:
         return token
 
     def session(self, token: str, activity: bool = True) -> Optional[Session]:
-        """The live session of `token`, or None: it ends after 30 idle minutes and after 12 hours.
-        Only the staff member's `activity` resets the idle time (a page polling by itself does not)."""
+        """The live session of `token`, or None: it ends after 30 idle minutes and after 12 hours,
+        and before its second factor after PRE_FACTOR. Only the staff member's `activity` resets
+        the idle time (a page polling by itself does not)."""
         if not token:
             return None
         now = self.now()
@@ -184,6 +218,8 @@ class StaffAccounts:
                 .where(staff_sessions.c.id == _digest(token))
             ).first()
             if row is None or as_utc(row.last_seen) < now - SESSION_IDLE or as_utc(row.created_at) < now - SESSION_MAX:
+                return None
+            if not row.verified and as_utc(row.created_at) < now - PRE_FACTOR:
                 return None
             if activity:
                 db.execute(update(staff_sessions).where(staff_sessions.c.id == row.id).values(last_seen=now))
@@ -196,6 +232,14 @@ class StaffAccounts:
     def end_session(self, token: str) -> None:
         with self.data.begin() as db:
             db.execute(delete(staff_sessions).where(staff_sessions.c.id == _digest(token)))
+
+    def end_sessions(self, staff: Staff, keep: str = "") -> int:
+        """End the staff member's sessions everywhere (but the one of `keep`); how many ended."""
+        with self.data.begin() as db:
+            others = (staff_sessions.c.staff_id == staff.id, staff_sessions.c.id != _digest(keep))
+            ended = db.execute(delete(staff_sessions).where(*others)).rowcount
+        self.audit.append(staff.actor, "staff.sessions_ended", None, "log out everywhere", {"sessions": ended})
+        return ended
 
 
 def _digest(token: str) -> str:

@@ -34,7 +34,7 @@ class StaffConsole:
         if secret:
             self.page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
             self.page.get_by_role("button", name="Continue").click()
-        expect(self.page.get_by_role("button", name="Log out")).to_be_visible()
+        expect(self.page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
         # Chromium keeps a Secure cookie from http://127.0.0.1, a potentially trustworthy origin.
         (cookie,) = [c for c in self.page.context.cookies() if c["name"] == "ht_console"]
         assert (cookie["secure"], cookie["httpOnly"], cookie["sameSite"]) == (True, True, "Strict")

@@ -46,6 +46,8 @@ async def login(request: Request) -> HTTPResponse:
         token = login_token(request)
         return page("login.html", request, status=401, login_csrf=token, error=str(failed))
     token = await call(vault().staff.start_session, staff, staff.role not in SECOND_FACTOR)
+    if request.form.get("end_others"):
+        await call(vault().staff.end_sessions, staff, token)
     reply = response.redirect("/totp" if staff.role in SECOND_FACTOR else "/")
     set_cookie(reply, COOKIE, token)
     clear_cookie(reply, LOGIN_COOKIE)
@@ -79,6 +81,21 @@ async def logout(request: Request) -> HTTPResponse:
     if not form_token_ok(request, session.csrf):
         return token_refused()
     await call(vault().staff.end_session, request.cookies.get(COOKIE, ""))
+    reply = response.redirect("/login")
+    clear_cookie(reply, COOKIE)
+    return reply
+
+
+@routes.post("/logout-everywhere")
+@not_audited(NO_PATIENT_DATA)
+async def logout_everywhere(request: Request) -> HTTPResponse:
+    """End every session of the staff member, this one included (a lost laptop, a shared computer)."""
+    session = await call(current, request)
+    if session is None:
+        return response.redirect("/login")
+    if not form_token_ok(request, session.csrf):
+        return token_refused()
+    await call(vault().staff.end_sessions, session.staff)
     reply = response.redirect("/login")
     clear_cookie(reply, COOKIE)
     return reply
