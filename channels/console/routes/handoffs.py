@@ -83,7 +83,10 @@ async def transcript(request: Request, ticket_id: str, reason: str, revealed: in
         }
         for i, m in enumerate(messages)
     ]
-    return page("ticket.html", request, ticket=ticket, messages=lines, reason=reason, mine=ticket.claimed_by == staff)
+    mine = ticket.claimed_by == staff
+    return page(
+        "ticket.html", request, ticket=ticket, summary=mask(ticket.summary), messages=lines, reason=reason, mine=mine
+    )
 
 
 @routes.get("/tickets/<ticket_id>")
