@@ -13,11 +13,12 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from bot.emergency import answer_to
-from channels import sms, sms_text
 from channels.guard import CARD_REFUSED
 from channels.inbound import EMPTY, TOO_LONG
 from channels.rate_limit import SLOW_DOWN
-from channels.sms_delivery import OutboxDelivery, configured
+from channels.sms import answer, claims, keywords
+from channels.sms import text as sms_text
+from channels.sms.delivery import OutboxDelivery, configured
 from harness.clients import SMS_PUBLIC_URL, Chat, Phone, words
 from harness.databases import stored_bytes
 from harness.registration import last_code, new_patient
@@ -86,12 +87,12 @@ def test_a_retried_message_is_answered_once(phone):
 
 def test_a_picture_an_empty_and_an_oversized_message_get_a_polite_answer(phone):
     assert phone.text("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/x", MediaContentType0="image/jpeg") == [
-        sms.PICTURE_ONLY
+        answer.PICTURE_ONLY
     ]
     assert phone.text("") == sms_text.segments(EMPTY)
     assert phone.text("a" * 1601) == sms_text.segments(TOO_LONG)
     replies = phone.text("hello", NumMedia="1", MediaUrl0="https://api.twilio.com/media/y")
-    assert replies[0] == sms.PICTURE_IGNORED and len(replies) > 1  # the words are still answered
+    assert replies[0] == answer.PICTURE_IGNORED and len(replies) > 1  # the words are still answered
 
 
 def test_a_message_that_is_not_utf8_is_still_answered(phone, twilio):
@@ -128,16 +129,16 @@ def test_a_card_number_is_refused(phone):
 
 
 def test_after_stop_nothing_is_sent_but_emergency_guidance(phone, vault):
-    assert phone.text("STOP") == [sms.STOPPED]
+    assert phone.text("STOP") == [keywords.STOPPED]
     subject = vault.conversations.subject_of(phone.sender(vault))
     entry = vault.consent.history(subject)[-1]
-    assert (entry.purpose, entry.granted, entry.channel, entry.wording) == ("sms", False, "sms", sms.STOPPED)
+    assert (entry.purpose, entry.granted, entry.channel, entry.wording) == ("sms", False, "sms", keywords.STOPPED)
     before = len(phone.twilio.to(phone.number))
     assert phone.post("hello").status_code == 200
     assert phone.post("I want to book an appointment").status_code == 200
     assert phone.twilio.quiet(phone.number, 3)[before:] == []
     assert words(phone.text(EMERGENCY)) == words([answer_to(assess(EMERGENCY))])
-    assert phone.text("START") == [sms.STARTED]
+    assert phone.text("START") == [keywords.STARTED]
     assert vault.consent.latest(subject, "sms") is True
     assert phone.text("hello")
 
@@ -151,13 +152,13 @@ def test_stop_also_withdraws_the_patients_sms_consent(stack, twilio, vault):
 
 def test_help_answers_as_carriers_expect(phone):
     (reply,) = phone.text("HELP")
-    assert reply == sms.HELP and "STOP" in reply and "(469) 421-2618" in reply
+    assert reply == keywords.HELP and "STOP" in reply and "(469) 421-2618" in reply
 
 
 def test_yes_is_an_answer_unless_the_number_opted_out(phone):
-    assert phone.text("yes") != [sms.STARTED]
+    assert phone.text("yes") != [keywords.STARTED]
     phone.text("unsubscribe")
-    assert phone.text("Yes") == [sms.STARTED]
+    assert phone.text("Yes") == [keywords.STARTED]
 
 
 # -- what goes out --------------------------------------------------------------------------
@@ -287,7 +288,7 @@ def _abandon(vault, phone, body, sid):
     """A message a process accepted and then died before answering: kept, its claim run out."""
     raw = urlencode(inbound(phone.number, body, sid=sid))
     sender = vault.sms.sender_for(phone.number)
-    assert vault.sms_inbox.receive(sid, sender, raw, owner="stopped", lease=sms.LEASE * 0)
+    assert vault.sms_inbox.receive(sid, sender, raw, owner="stopped", lease=claims.LEASE * 0)
     return sender
 
 
@@ -345,7 +346,7 @@ def test_a_later_message_waits_while_another_process_answers_an_earlier_one(stac
     first = "SM" + secrets.token_hex(16)
     sender = vault.sms.sender_for(phone.number)
     raw = urlencode(inbound(phone.number, "what's your phone number?", sid=first))
-    assert vault.sms_inbox.receive(first, sender, raw, owner="living", lease=sms.LEASE)
+    assert vault.sms_inbox.receive(first, sender, raw, owner="living", lease=claims.LEASE)
     assert phone.post("what are your opening hours?").status_code == 200
     assert phone.twilio.quiet(phone.number, 2) == []  # waiting for the other process
     guidance = " ".join(words([answer_to(assess(EMERGENCY))]))
