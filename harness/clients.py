@@ -7,6 +7,8 @@ import queue
 import random
 import time
 import uuid
+from datetime import timedelta
+from urllib.parse import urlencode
 
 import socketio
 
@@ -14,6 +16,7 @@ from harness.twilio_standin import inbound, post_signed
 
 # The address Twilio signs, as a proxy in front of the server would make it differ from the server's own.
 SMS_PUBLIC_URL = "https://sms.healthtigo.test/webhooks/sms/webhook"
+EMERGENCY = "I have crushing chest pain and can't breathe"
 
 # Line numbers 2000-9999, each handed out once in a run (registered test patients use 0100-0199):
 # two tests sharing a number would share one conversation and one opt-out.
@@ -61,6 +64,14 @@ class Phone:
 
     def sender(self, vault) -> str:
         return vault.sms.pseudonym(self.number)
+
+
+def abandon(vault, phone, body, sid):
+    """A message a process accepted and then died before answering: kept, its claim run out."""
+    raw = urlencode(inbound(phone.number, body, sid=sid))
+    sender = vault.sms.sender_for(phone.number)
+    assert vault.sms_inbox.receive(sid, sender, raw, owner="stopped", lease=timedelta(0))
+    return sender
 
 
 def words(texts: list[str]) -> list[str]:

@@ -21,11 +21,9 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
     "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
-    "channels/sms.py": "SmsChannel holds webhook, queue, ordering and keywords; to split",
     "tests/test_console.py": "to split with the console's areas",
     "tests/test_flows.py": "to split by flow (identity, booking, rights)",
     "tests/test_rights.py": "to split by right",
-    "tests/test_sms.py": "to split with the SMS channel",
     "tests/unit/test_scheduling_actions.py": "to split by form (booking, choice, rescheduling, cancelling)",
     "tests/test_vault.py": "to split by concern (encryption, keys, audit)",
     "privacy/compliance/rights/fhir_export.py:bundle": (

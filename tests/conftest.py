@@ -17,7 +17,7 @@ os.environ["ENV_FILE"] = os.devnull
 
 import pytest  # noqa: E402
 
-from harness.clients import SMS_PUBLIC_URL  # noqa: E402
+from harness.clients import SMS_PUBLIC_URL, Phone  # noqa: E402
 from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
 from harness.servers import PRODUCTION, Stack, ensure_model, server_environment  # noqa: E402
 from harness.twilio_standin import TwilioStandIn  # noqa: E402
@@ -81,6 +81,20 @@ def stack(model, twilio, tmp_path_factory) -> Stack:
         running = Stack.replicated(env, logs).start()
         yield running
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def stack_vault(stack) -> Vault:
+    """The running stack's vault, opened from this test process."""
+    opened = stack.vault()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def phone(stack, twilio) -> Phone:
+    """A phone no other test texts from, texting the running stack."""
+    return Phone(stack, twilio)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,7 +1,7 @@
 """SMS received from Twilio, each handled once: until it is answered, the request is kept
 (sealed with the conversation's key) and leased to the process answering it, which renews the
 lease while it lives; a message whose lease ran out is taken over by another process. A sender's
-earlier messages are answered first (channels/sms.py decides when). A keyed hash of every
+earlier messages are answered first (channels/sms/claims.py decides when). A keyed hash of every
 MessageSid is kept for good (`sms_seen`), so that a replayed request is refused however old.
 """
 

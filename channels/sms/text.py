@@ -1,4 +1,4 @@
-"""Text as SMS carries it: single-segment parts and the carrier keywords.
+"""Text as SMS carries it: single-segment parts.
 
 A segment holds 160 GSM-7 characters (the characters of the extension table,
 such as "€" or "[", take two), or 70 UTF-16 code units once any character is
@@ -10,7 +10,6 @@ than a segment.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -18,11 +17,6 @@ GSM7_BASIC = set(
 )
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
 GSM7_LIMIT, UCS2_LIMIT = 160, 70
-
-# The keywords carriers and Twilio act on, as a whole message (case and punctuation aside).
-OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "revoke"}
-OPT_IN = {"start", "unstop", "yes"}  # "yes" only re-subscribes a number that opted out
-HELP = {"help", "info"}
 
 
 def is_gsm7(text: str) -> bool:
@@ -59,12 +53,3 @@ def segments(text: str) -> list[str]:
     if current:
         parts.append(current)
     return parts
-
-
-def keyword(text: str) -> Optional[str]:
-    """ "stop", "start" or "help" when the whole message is one of their keywords, else None."""
-    word = re.sub(r"[\s.!]+", "", text.lower())
-    for name, words in (("stop", OPT_OUT), ("start", OPT_IN), ("help", HELP)):
-        if word in words:
-            return name
-    return None

@@ -137,6 +137,16 @@ async def deliver_outbox(delivery: TwilioDelivery) -> int:
     return sent
 
 
+async def keep_delivering_outbox(delivery: TwilioDelivery, every: float = 2.0) -> None:
+    """Send the vault's queued texts as they come: look every `every` seconds, for ever."""
+    while True:
+        try:
+            await deliver_outbox(delivery)
+        except Exception as error:  # the database may be down for a while
+            logger.error("The SMS outbox could not be read (%s).", type(error).__name__)
+        await asyncio.sleep(every)
+
+
 def configured() -> Delivery:
     """Twilio when an account and a sending number are configured, else the local outbox."""
     if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER:
