@@ -1,4 +1,4 @@
-"""Simulated patients for bench/load.py and tests/test_replicas.py.
+"""Simulated patients for bench/load.py and tests/integration/test_replicas.py.
 
 Each patient holds one scripted conversation over the REST channel (greeting, booking,
 intake or a rights request) or over SMS (signed webhook requests; the replies arrive at

@@ -21,11 +21,11 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
     "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
-    "tests/test_console.py": "to split with the console's areas",
-    "tests/test_flows.py": "to split by flow (identity, booking, rights)",
-    "tests/test_rights.py": "to split by right",
+    "tests/integration/test_console.py": "to split with the console's areas",
+    "tests/integration/test_flows.py": "to split by flow (identity, booking, rights)",
+    "tests/integration/test_rights.py": "to split by right",
     "tests/unit/test_scheduling_actions.py": "to split by form (booking, choice, rescheduling, cancelling)",
-    "tests/test_vault.py": "to split by concern (encryption, keys, audit)",
+    "tests/integration/test_vault.py": "to split by concern (encryption, keys, audit)",
     "privacy/compliance/rights/fhir_export.py:bundle": (
         "one FHIR resource after another; to build each in its own function"
     ),
