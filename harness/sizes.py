@@ -22,7 +22,6 @@ KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
     "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
     "tests/unit/test_scheduling_actions.py": "to split by form (booking, choice, rescheduling, cancelling)",
-    "tests/integration/test_vault.py": "to split by concern (encryption, keys, audit)",
     "privacy/compliance/rights/fhir_export.py:bundle": (
         "one FHIR resource after another; to build each in its own function"
     ),
