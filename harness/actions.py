@@ -1,5 +1,6 @@
 """Running custom actions without servers: a tracker built from events, a CollectingDispatcher,
-the real domain, and a vault of the test's own that the actions open as in production."""
+the real domain, and a vault of the test's own that the actions open as in production. For the
+scheduling forms: the slots offered on a day, and a start action followed by its form's validation."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from typing import Any, Iterator, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.scheduling.slots import Slot
 from bot.scheduling.when import CLINIC_TZ
 from harness.servers import PROJECT_ROOT
 from privacy import Vault, shared_vault
 from privacy.config import VaultConfig, parse_key_ring
+
+TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = 1, 2, 3, 4  # as date.weekday() numbers them
 
 
 @lru_cache(maxsize=1)
@@ -121,3 +125,16 @@ def open_weekday(vault: Vault, weekday: int, days_ahead: int = 2) -> date:
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), CLINIC_TZ)
+
+
+def offers_of(vault, day, hours, provider="patel", visit_type="in_person"):
+    return [Slot(vault.clinic.provider(provider), at(day, hour, minute), visit_type).key() for hour, minute in hours]
+
+
+def start_then_validate(start_action, form_action, form, subject, *events):
+    """Run a start action on `events`, then the form's validation on what it set (as Rasa does)."""
+    history = [*events]
+    started, messages = run(start_action, history, {"verified_subject": subject})
+    history += [e for e in started if e["event"] == "slot"]
+    validated, more = run(form_action, history, {"verified_subject": subject}, active_loop=form)
+    return {**set_by(started), **set_by(validated)}, messages + more

@@ -21,7 +21,6 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
     "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
-    "tests/unit/test_scheduling_actions.py": "to split by form (booking, choice, rescheduling, cancelling)",
     "privacy/compliance/rights/fhir_export.py:bundle": (
         "one FHIR resource after another; to build each in its own function"
     ),
