@@ -4,7 +4,7 @@ Rasa 3.6 checks every answer of the action server with `jsonschema.validate(resu
 which looks up the validator class, checks the schema itself and builds a validator on
 every call. This start-up patch replaces RemoteAction._validate_action_result with the
 same check (same schema, same errors, same message) done by a validator built once.
-tests/test_action_validation.py fails if Rasa's method stops being that call.
+tests/unit/test_action_validation.py fails if Rasa's method stops being that call.
 """
 
 from __future__ import annotations
