@@ -18,6 +18,7 @@ os.environ["ENV_FILE"] = os.devnull
 import pytest  # noqa: E402
 
 from harness.clients import SMS_PUBLIC_URL, Phone  # noqa: E402
+from harness.clock import Clock  # noqa: E402
 from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
 from harness.servers import PRODUCTION, Stack, ensure_model, server_environment  # noqa: E402
 from harness.twilio_standin import TwilioStandIn  # noqa: E402
@@ -107,6 +108,19 @@ def vault_config(request, tmp_path) -> VaultConfig:
 @pytest.fixture
 def vault(vault_config) -> Vault:
     opened = Vault(vault_config, upgrade=True)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def clocked_vault(vault_config, clock) -> Vault:
+    """A new vault whose time is `clock`, which the test moves."""
+    opened = Vault(vault_config, clock=clock, upgrade=True)
     yield opened
     opened.close()
 

@@ -9,8 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pyotp
 import pytest
 
-from harness.clock import Clock
-from privacy import Vault
 from privacy.clinic import staff as accounts
 from privacy.clinic.staff import MAX_FAILURES, PRE_FACTOR, REFUSED, LoginFailed
 
@@ -18,15 +16,8 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def vault(vault_config, clock):
-    opened = Vault(vault_config, clock=clock, upgrade=True)
-    yield opened
-    opened.close()
+def vault(clocked_vault):
+    return clocked_vault
 
 
 @pytest.fixture

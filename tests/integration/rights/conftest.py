@@ -2,17 +2,7 @@
 
 import pytest
 
-from harness.clock import Clock
-from privacy import Vault
-
 
 @pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def vault(vault_config, clock):
-    opened = Vault(vault_config, clock=clock, upgrade=True)
-    yield opened
-    opened.close()
+def vault(clocked_vault):
+    return clocked_vault
