@@ -18,6 +18,7 @@ def agent(stack):
     name, _ = add_staff(stack, "agent")
     console = Console(stack)
     assert console.log_in(name).headers["Location"] == "/"
+    console.get("/queue")  # a page that holds the session's CSRF token, for the first form posted
     console.name = name
     return console
 
@@ -27,4 +28,5 @@ def officer(stack):
     name, secret = add_staff(stack, "privacy_officer")
     console = Console(stack)
     assert console.log_in(name, secret=secret).headers["Location"] == "/"
+    console.get("/privacy/requests")  # a page that holds the session's CSRF token
     return console
