@@ -41,7 +41,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
-from harness.patients import Clinic, check, new_patient  # noqa: E402
+from harness.patients import Clinic, new_patient, settled  # noqa: E402
 from harness.servers import Stack, server_environment  # noqa: E402
 from harness.twilio_standin import TwilioStandIn  # noqa: E402
 from runtime.train import model_path  # noqa: E402
@@ -216,7 +216,7 @@ def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> Non
     patients, elapsed = asyncio.run(run())
     victim.popen.wait()
     row = summary(patients, elapsed)
-    problems = [problem for patient in patients for problem in check(vault, patient)]
+    problems = settled(vault, patients)
     sent = sum(len(patient.sent) for patient in patients)
     print(
         f"\nFailover (pg-2, {concurrency} at once for {args.failover_seconds:.0f} s, rasa-1 killed with SIGKILL "

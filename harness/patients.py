@@ -6,6 +6,8 @@ the Twilio stand-in). A REST message carries its own id and is sent again, with 
 id, when the answer is a gateway error or the connection breaks (a replica died); an SMS
 is sent again with the same MessageSid. Each patient remembers what it sent, so that
 `check` can compare the stored conversation with it: every message once and answered.
+An SMS reply goes out while its turn runs, before the turn is stored, so `settled` checks
+again until the last turns are stored.
 """
 
 from __future__ import annotations
@@ -174,6 +176,17 @@ def said(vault, patient: Patient) -> tuple[str, list[dict]]:
     """The patient's conversation id and its stored events, all sessions."""
     sender = vault.sms.sender_for(patient.sender) if patient.channel == "sms" else patient.sender
     return sender, vault.conversations.load(sender, all_sessions=True) or []
+
+
+def settled(vault, patients: list[Patient], seconds: float = 30.0) -> list[str]:
+    """What is wrong with the patients' stored conversations once their last turns are stored
+    (checked again, for up to `seconds`, while anything is)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        problems = [problem for patient in patients for problem in check(vault, patient)]
+        if not problems or time.monotonic() > deadline:
+            return problems
+        time.sleep(0.5)
 
 
 def check(vault, patient: Patient) -> list[str]:

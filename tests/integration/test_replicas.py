@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from harness.clients import SMS_PUBLIC_URL, Browser
-from harness.patients import Clinic, check, new_patient
+from harness.patients import Clinic, new_patient, settled
 from harness.servers import PRODUCTION
 
 pytestmark = pytest.mark.skipif(not PRODUCTION, reason="needs the production profile's replicas: make test-production")
@@ -99,8 +99,7 @@ def test_a_replica_killed_while_patients_talk_loses_nothing_and_rejoins(stack, t
     try:
         asyncio.run(run())
         victim.popen.wait(timeout=10)
-        problems = [problem for patient in patients for problem in check(vault, patient)]
-        assert problems == []
+        assert settled(vault, patients) == []
         assert all(turn.ok for patient in patients for turn in patient.turns)
         assert sum(len(patient.sent) for patient in patients) > 40
     finally:
