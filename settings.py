@@ -27,6 +27,11 @@ CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "5010"))
 ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL") or f"http://{HOST}:{ACTION_SERVER_PORT}/webhook"
 # Shared secret the rasa server sends to the action server (X-Action-Token header).
 ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN", "")
+# Seals the verified patient in a conversation (bot/identity_seal.py). Only the action server
+# holds it: the rasa server and the console run without it (runtime/launch.py).
+IDENTITY_SEAL_KEY = os.environ.get("IDENTITY_SEAL_KEY", "")
+# How long, in seconds, a verification lasts at most (a session ends sooner, after 30 idle minutes).
+IDENTITY_LIFETIME = int(os.environ.get("IDENTITY_LIFETIME", str(4 * 3600)))
 # Rasa's HTTP API (the conversations; channels/api_paths.py) is enabled only when this is set:
 # the secret that signs the JWTs its clients send in the Authorization header.
 RASA_API_TOKEN = os.environ.get("RASA_API_TOKEN", "")
@@ -71,6 +76,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "healthtigo")
 
 # --- SMS (Twilio) ---
+# Where a new patient's phone may be, to be texted a code (two-letter regions, separated by spaces).
+SMS_REGIONS = os.environ.get("SMS_REGIONS", "US CA").split()
 # Signs Twilio's webhook requests; without it the SMS webhook refuses every request.
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 # With an account and a sending number, replies go through Twilio; otherwise to the local outbox.

@@ -26,6 +26,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 from sqlalchemy import insert  # noqa: E402
 
 from harness.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
+from harness.rights import downloaded  # noqa: E402
 from privacy import Vault  # noqa: E402
 from privacy.config import VaultConfig  # noqa: E402
 from privacy.crypto import envelope  # noqa: E402
@@ -146,7 +147,7 @@ def one_request(vault: Vault, subject: str, kind: str) -> float:
     code = re.search(r"\d{6}", vault.outbox.messages(subject)[0].body).group(0)
     vault.rights.verify_identity(request.id, code_id, code)
     token = vault.rights.approve(request.id, actor="privacy_officer:bench").download_token
-    vault.exports.fetch(token)
+    downloaded(vault, token, subject)
     return time.perf_counter() - start
 
 

@@ -17,6 +17,7 @@ from typing import Any, Iterator, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import identity_seal
 from bot.scheduling.slots import Slot
 from bot.scheduling.when import CLINIC_TZ
 from harness.servers import PROJECT_ROOT
@@ -24,6 +25,7 @@ from privacy import Vault, shared_vault
 from privacy.config import VaultConfig, parse_key_ring
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = 1, 2, 3, 4  # as date.weekday() numbers them
+SENDER = "test"  # the conversation id of every tracker made here
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +76,11 @@ def patient(vault: Vault, born: date = date(1980, 5, 17)) -> str:
     ).subject_id
 
 
+def vouched(subject: str) -> str:
+    """The `verified_subject` value the action server gives `subject` in the test conversation."""
+    return identity_seal.sealed(SENDER, subject)
+
+
 def said(text: str, intent: str = "inform", entities: Optional[list] = None) -> dict[str, Any]:
     """A user event as Rasa stores it."""
     return {
@@ -97,7 +104,7 @@ def tracker(
             values[event["name"]] = event["value"]
     latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
     return Tracker(
-        "test", values, latest, events, False, None, {"name": active_loop} if active_loop else {}, "action_listen"
+        SENDER, values, latest, events, False, None, {"name": active_loop} if active_loop else {}, "action_listen"
     )
 
 
@@ -134,7 +141,7 @@ def offers_of(vault, day, hours, provider="patel", visit_type="in_person"):
 def start_then_validate(start_action, form_action, form, subject, *events):
     """Run a start action on `events`, then the form's validation on what it set (as Rasa does)."""
     history = [*events]
-    started, messages = run(start_action, history, {"verified_subject": subject})
+    started, messages = run(start_action, history, {"verified_subject": vouched(subject)})
     history += [e for e in started if e["event"] == "slot"]
-    validated, more = run(form_action, history, {"verified_subject": subject}, active_loop=form)
+    validated, more = run(form_action, history, {"verified_subject": vouched(subject)}, active_loop=form)
     return {**set_by(started), **set_by(validated)}, messages + more

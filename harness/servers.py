@@ -47,6 +47,7 @@ def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
         ACTION_SERVER_PORT=str(free_port()),
         CONSOLE_PORT=str(free_port()),
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
+        IDENTITY_SEAL_KEY=secrets.token_urlsafe(24),
         RASA_API_TOKEN=secrets.token_urlsafe(24),
         REST_CLIENT_TOKEN=secrets.token_urlsafe(24),
         # Every test client shares 127.0.0.1, and a scripted REST conversation sends its next

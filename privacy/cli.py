@@ -135,7 +135,7 @@ def cmd_requests(args) -> None:
         _show_request(vault, result.request)
         if result.download_token:
             print(
-                f"  download link token (valid until {result.request.outcome['download_expires'][:10]}): "
+                f"  download link token (valid until {result.request.outcome['download_expires'][:16]} UTC): "
                 f"{result.download_token}"
             )
     else:
@@ -162,7 +162,7 @@ def cmd_export(args) -> None:
         held.patient, held.records, held.appointments, held.consent_history, held.transcript, vault.now()
     )
     token, expires = vault.exports.create(args.subject, bundle)
-    print(f"FHIR R4 bundle ready; download link token (valid until {expires:%Y-%m-%d}): {token}")
+    print(f"FHIR R4 bundle ready; download link token (valid until {expires:%Y-%m-%d %H:%M} UTC): {token}")
 
 
 def cmd_retention(args) -> None:

@@ -89,7 +89,7 @@ class Vault:
         self.sms = SmsSenders(data, clock, indexer, sealer, self.conversations, self.patients, self.consent)
         self.sms_inbox = SmsInbox(data, clock, indexer, sealer, self.conversations)
         # copies, disclosures, research, retention
-        self.exports = Exports(data, clock, indexer, sealer, audit)
+        self.exports = Exports(data, clock, indexer, sealer, audit, self.identity)
         self.disclosures = Disclosures(data, clock, audit, self.consent)
         self.research = Research(data, clock, sealer, audit, self.consent, self.records)
         requests = Requests(data, clock, sealer, audit)  # before retention: its sweep finishes deletions

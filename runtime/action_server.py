@@ -61,6 +61,8 @@ def build_app(token: str) -> Sanic:
 def main() -> None:
     if not settings.ACTION_SERVER_TOKEN:
         sys.exit("ACTION_SERVER_TOKEN is not set: run `make run`, which writes .env, or set it.")
+    if not settings.IDENTITY_SEAL_KEY:
+        sys.exit("IDENTITY_SEAL_KEY is not set: run `make run`, which writes .env, or set it.")
     try:  # a missing key or an old schema stops the server here, not in a conversation
         shared_vault()
     except VaultError as error:

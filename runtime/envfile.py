@@ -24,6 +24,7 @@ def _key() -> str:
 # Secrets generated for development; each is documented in .env.example.
 GENERATED = {
     "ACTION_SERVER_TOKEN": lambda: secrets.token_urlsafe(32),
+    "IDENTITY_SEAL_KEY": lambda: secrets.token_urlsafe(32),
     "RASA_API_TOKEN": lambda: secrets.token_urlsafe(32),
     "REST_CLIENT_TOKEN": lambda: secrets.token_urlsafe(32),
     "VAULT_KEYS": lambda: f"kek-{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{os.urandom(2).hex()}:{_key()}",

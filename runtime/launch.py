@@ -32,6 +32,15 @@ class Server:
     ready_url: str
 
 
+# Secrets only the action server is given (settings.py says what each protects).
+ACTION_SERVER_SECRETS = ("IDENTITY_SEAL_KEY",)
+
+
+def without_action_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` for any process but the action server: its secrets set empty, so that .env does not fill them in."""
+    return {**env, **{name: "" for name in ACTION_SERVER_SECRETS}}
+
+
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as reply:
@@ -58,13 +67,13 @@ def single(env: Mapping[str, str]) -> list[Server]:
         Server(
             "rasa",
             [sys.executable, "-m", "runtime.serve"],
-            env,
+            without_action_secrets(env),
             f"http://{host}:{port('RASA_PORT', settings.RASA_PORT)}/webhooks/health/ready",
         ),
         Server(
             "console",
             [sys.executable, "-m", "channels.console"],
-            env,
+            without_action_secrets(env),
             f"http://{host}:{port('CONSOLE_PORT', settings.CONSOLE_PORT)}/ready",
         ),
     ]

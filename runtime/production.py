@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import settings
-from runtime.launch import Server, banner, run
+from runtime.launch import Server, banner, run, without_action_secrets
 from runtime.serve import redis_unreachable
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
@@ -113,18 +113,25 @@ def servers(env: Mapping[str, str], run_dir: Path) -> list[Server]:
         Server(
             f"rasa-{n}",
             [python, "-m", "runtime.serve"],
-            {**env, "RASA_PORT": port, "TRUSTED_PROXIES": "1"},  # nginx, in front of each
+            {**without_action_secrets(env), "RASA_PORT": port, "TRUSTED_PROXIES": "1"},  # nginx, in front of each
             f"http://{host}:{port}/webhooks/health/ready",
         )
         for n, port in enumerate(env["RASA_PORTS"].split(), 1)
     ]
     console_port = env.get("CONSOLE_PORT", str(settings.CONSOLE_PORT))
-    found.append(Server("console", [python, "-m", "channels.console"], env, f"http://{host}:{console_port}/ready"))
+    found.append(
+        Server(
+            "console",
+            [python, "-m", "channels.console"],
+            without_action_secrets(env),
+            f"http://{host}:{console_port}/ready",
+        )
+    )
     found.append(
         Server(
             "nginx",
             [nginx_binary() or "nginx", "-p", str(run_dir), "-c", "nginx.conf"],
-            env,
+            without_action_secrets(env),
             f"{public_listener(env)}/webhooks/health/ready",
         )
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 
 # The suite never reads a developer's .env: every server gets its own settings.
 os.environ["ENV_FILE"] = os.devnull
+# Actions run in the test process (harness/actions.py) seal the verified patient as the action server does.
+os.environ["IDENTITY_SEAL_KEY"] = secrets.token_urlsafe(24)
 
 import pytest  # noqa: E402
 

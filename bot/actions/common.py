@@ -10,7 +10,10 @@ from typing import Any, Callable, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
+import settings
+from bot import identity_seal
 from privacy import Vault, shared_vault
 from privacy.clock import utc_now
 
@@ -53,8 +56,21 @@ def last_said(tracker: Tracker, intents: tuple[str, ...]) -> str:
 
 
 def verified(tracker: Tracker) -> Optional[str]:
-    """The verified patient's pseudonymous subject id, if this conversation has one."""
-    return tracker.get_slot("verified_subject")
+    """The verified patient's pseudonymous subject id, if this conversation has one (bot/identity_seal.py)."""
+    return identity_seal.opened(tracker.sender_id, tracker.get_slot("verified_subject"))
+
+
+def verified_value(tracker: Tracker, subject: str) -> str:
+    """The `verified_subject` value that makes `subject` this conversation's verified patient."""
+    return identity_seal.sealed(tracker.sender_id, subject)
+
+
+def moved_to_web(dispatcher: CollectingDispatcher, tracker: Tracker, response: str) -> bool:
+    """By SMS, say `response` (continue in the secure web chat, at {url}) and answer True."""
+    if channel(tracker) != "sms":
+        return False
+    dispatcher.utter_message(response=response, url=settings.WEB_CHAT_URL)
+    return True
 
 
 def require_identity(goal: str) -> list[dict[str, Any]]:

@@ -9,18 +9,30 @@ from datetime import date
 from typing import Any, Optional
 
 import dateparser
+from babel import Locale
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import LeavableForm, answered_yes_or_no, call, channel, now, text, vault
+import settings
+from bot.actions.common import (
+    LeavableForm,
+    answered_yes_or_no,
+    call,
+    channel,
+    now,
+    text,
+    vault,
+    verified,
+    verified_value,
+)
 from privacy.compliance.consent import age_on
 from privacy.errors import InvalidInput, NotFound
 from privacy.subjects import contact
-from privacy.subjects.identity import MAX_ATTEMPTS, VerificationFailed
+from privacy.subjects.identity import VerificationFailed
 
-UNKNOWN = "unknown"  # a code "sent" to details that match no patient
+CODE_GONE = "That code is no longer valid: ask me again and I'll send a new one."
 IDENTITY_SLOTS = (
     "id_name",
     "id_birth_date",
@@ -49,6 +61,13 @@ def birth_date(text: str) -> Optional[date]:
     return parsed.date()
 
 
+def region_names(codes: list[str]) -> str:
+    """ "the United States and Canada" for ["US", "CA"]."""
+    names = [Locale("en").territories.get(code, code) for code in codes]
+    names = [f"the {name}" if name.startswith("United") else name for name in names]
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
+
+
 def full_name(text: str) -> Optional[str]:
     try:
         name = contact.name(text)
@@ -58,44 +77,28 @@ def full_name(text: str) -> Optional[str]:
     return name if len(name.split()) >= 2 and not re.search(r"\d", name) else None
 
 
-async def send_code(dispatcher: CollectingDispatcher, subject: Optional[str]) -> str:
-    """Send a code to the patient's contact on file; the answer is the same when there is no patient."""
-    if subject is None:
-        dispatcher.utter_message(response="utter_code_sent", contact="phone")
-        return f"{UNKNOWN}:0"
-    kinds = await call(vault().patients.contact_kinds, subject)
-    via = "sms" if "sms" in kinds else "email"
-    try:
-        code_ref = await call(vault().identity.send_code, subject, via)
-    except VerificationFailed as error:
-        dispatcher.utter_message(response="utter_problem", problem=str(error))
-        return f"{UNKNOWN}:{MAX_ATTEMPTS}"
-    dispatcher.utter_message(response="utter_code_sent", contact="phone" if via == "sms" else "e-mail")
+async def send_code(dispatcher: CollectingDispatcher, tracker: Tracker, subject: Optional[str], claim: str) -> str:
+    """Start the check of `claim`, matched to `subject` (None: no patient); the answer is the same
+    whatever was sent (privacy/subjects/identity.py)."""
+    code_ref = await call(vault().identity.send_code, subject, claim=claim, conversation=tracker.sender_id)
+    dispatcher.utter_message(response="utter_code_sent")
     return code_ref
 
 
 async def check_code(dispatcher: CollectingDispatcher, tracker: Tracker, value: str) -> dict[str, Any]:
     """Verify the code typed against the one sent; the conversation is then the patient's."""
-    code_ref = tracker.get_slot("id_code_ref") or f"{UNKNOWN}:0"
-    digits = re.sub(r"\D", "", value)
-    if code_ref.startswith(UNKNOWN):
-        attempts = int(code_ref.split(":")[1]) + 1
-        left = MAX_ATTEMPTS - attempts
-        problem = (
-            f"That code is not right; {left} attempt{'s' if left != 1 else ''} left."
-            if left > 0
-            else "Too many wrong codes: please wait 15 minutes and ask for a new one."
-        )
-        dispatcher.utter_message(response="utter_problem", problem=problem)
-        return {"id_code": None if left > 0 else "failed", "id_code_ref": f"{UNKNOWN}:{attempts}"}
     try:
-        subject = await call(vault().identity.verify, code_ref, digits)
-    except (VerificationFailed, NotFound) as error:
+        subject = await call(vault().identity.verify, tracker.get_slot("id_code_ref") or "", re.sub(r"\D", "", value))
+    except VerificationFailed as error:
         dispatcher.utter_message(response="utter_problem", problem=str(error))
-        retry = "attempt" in str(error) and "left" in str(error)
-        return {"id_code": None if retry else "failed"}
+        if not error.retry:
+            return {"id_code": "failed"}
+        return {"id_code": None, **({"id_code_ref": error.fresh_code_id} if error.fresh_code_id else {})}
+    except NotFound:
+        dispatcher.utter_message(response="utter_problem", problem=CODE_GONE)
+        return {"id_code": "failed"}
     await call(vault().conversations.link_patient, tracker.sender_id, subject)
-    return {"id_code": "verified", "verified_subject": subject}
+    return {"id_code": "verified", "verified_subject": verified_value(tracker, subject)}
 
 
 NEW_PATIENT = re.compile(
@@ -128,8 +131,10 @@ class ValidateIdentifyForm(LeavableForm, FormValidationAction):
         if born is None:
             dispatcher.utter_message(response="utter_birth_date_invalid")
             return {"id_birth_date": None}
-        subject = await call(vault().patients.find_subject, name=tracker.get_slot("id_name"), birth_date=born)
-        return {"id_birth_date": born.isoformat(), "id_code_ref": await send_code(dispatcher, subject)}
+        name = tracker.get_slot("id_name")
+        subject = await call(vault().patients.find_subject, name=name, birth_date=born)
+        claim = vault().identity.claim(name, born)
+        return {"id_birth_date": born.isoformat(), "id_code_ref": await send_code(dispatcher, tracker, subject, claim)}
 
     async def validate_id_code(
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -170,10 +175,14 @@ class ValidateRegistrationForm(LeavableForm, FormValidationAction):
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         try:
-            return {"reg_phone": contact.phone(value)}
+            number = contact.phone(value)
         except InvalidInput:
             dispatcher.utter_message(response="utter_phone_invalid")
             return {"reg_phone": None}
+        if contact.region(number) not in settings.SMS_REGIONS:
+            dispatcher.utter_message(response="utter_phone_region", regions=region_names(settings.SMS_REGIONS))
+            return {"reg_phone": None}
+        return {"reg_phone": number}
 
     async def validate_reg_email(
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -191,7 +200,11 @@ class ValidateRegistrationForm(LeavableForm, FormValidationAction):
         if answer is None:
             return {"reg_sms_consent": None}
         subject = await call(register, tracker, answer, _sms_wording(domain))
-        return {"reg_sms_consent": "yes" if answer else "no", "id_code_ref": await send_code(dispatcher, subject)}
+        claim = vault().identity.claim(
+            tracker.get_slot("reg_name"), date.fromisoformat(tracker.get_slot("reg_birth_date"))
+        )
+        code_ref = await send_code(dispatcher, tracker, subject, claim)
+        return {"reg_sms_consent": "yes" if answer else "no", "id_code_ref": code_ref}
 
     async def validate_id_code(
         self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -235,7 +248,7 @@ class ActionIdentify(Action):
         await call(vault().conversations.link_patient, tracker.sender_id, subject)
         dispatcher.utter_message(response="utter_verified_by_phone")
         goal = tracker.get_slot("pending_goal")
-        return [SlotSet("verified_subject", subject), SlotSet("pending_goal", None)] + (
+        return [SlotSet("verified_subject", verified_value(tracker, subject)), SlotSet("pending_goal", None)] + (
             [FollowupAction(goal)] if goal else []
         )
 
@@ -248,7 +261,7 @@ class ActionAfterIdentification(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         cleared = [SlotSet(slot, None) for slot in IDENTITY_SLOTS] + [SlotSet("pending_goal", None)]
-        if not tracker.get_slot("verified_subject"):
+        if not verified(tracker):
             if tracker.get_slot("reg_birth_date") != MINOR:
                 dispatcher.utter_message(response="utter_not_verified")
             return cleared

@@ -18,13 +18,13 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-import settings
 from bot.actions.common import (
     LeavableForm,
     answered_yes_or_no,
     call,
     channel,
     intent,
+    moved_to_web,
     skipped,
     start_form,
     text,
@@ -57,8 +57,7 @@ class ActionStartIntake(Action):
         return "action_start_intake"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        if channel(tracker) == "sms":
-            dispatcher.utter_message(response="utter_intake_on_web", url=settings.WEB_CHAT_URL)
+        if moved_to_web(dispatcher, tracker, "utter_intake_on_web"):
             return []
         events = [SlotSet(slot, None) for slot in (*QUESTIONS, "intake_consent", "intake_confirm")]
         complaint = intent(tracker) == "report_symptoms"

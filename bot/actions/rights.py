@@ -25,6 +25,7 @@ from bot.actions.common import (
     channel,
     confirmation,
     last_said,
+    moved_to_web,
     require_identity,
     start_form,
     vault,
@@ -83,6 +84,8 @@ class _Delivered:
     response = ""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        if moved_to_web(dispatcher, tracker, "utter_records_on_web"):
+            return []
         if not verified(tracker):
             return require_identity(self.name())
         try:
@@ -117,6 +120,8 @@ class ActionStartCorrection(Action):
         return "action_start_correction"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        if moved_to_web(dispatcher, tracker, "utter_records_on_web"):
+            return []
         if not verified(tracker):
             return require_identity(self.name())
         said = last_said(tracker, ("request_data_correction",))

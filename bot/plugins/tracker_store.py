@@ -6,12 +6,16 @@ conversations too. Rasa wraps tracker stores so that a failed read silently star
 a fresh conversation and a failed save keeps events only in memory; `install()`
 stops that for this store: a failure reaches the channel (which answers "please
 try again") and is logged, and readiness (channels/health.py) probes the store.
+
+A download link the bot gave is stored as a placeholder: the patient saw it once, and neither
+the widget's history, Rasa's API nor the staff console shows it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Callable, Iterable, Optional
 
 from rasa.core.agent import Agent
@@ -22,6 +26,9 @@ from privacy import shared_vault
 from privacy.errors import SubjectErased
 
 logger = logging.getLogger(__name__)
+
+DOWNLOAD_LINK = re.compile(r"\S*/webhooks/downloads/[A-Za-z0-9_-]+")
+LINK_PLACEHOLDER = "[a download link, shown to the patient once]"
 
 
 class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
@@ -72,7 +79,11 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
 
 
 def _as_dict(event) -> dict:
-    return event.as_dict()
+    """The event as stored: a download link in what the bot said replaced by a placeholder."""
+    stored = event.as_dict()
+    if stored.get("event") == "bot" and stored.get("text"):
+        stored["text"] = DOWNLOAD_LINK.sub(LINK_PLACEHOLDER, stored["text"])
+    return stored
 
 
 def install() -> None:

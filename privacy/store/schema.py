@@ -253,11 +253,17 @@ one_time_codes = Table(
     "one_time_codes",
     data,
     Column("id", String(40), primary_key=True),
-    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    # None: the claimed identity matches no patient (privacy/subjects/identity.py)
+    Column("subject_id", String(40), ForeignKey("subjects.id"), index=True),
+    # keyed hashes of the claimed identity and of the conversation, for the limits
+    Column("claim_hash", String(64), nullable=False, index=True),
+    Column("conversation_hash", String(64), index=True),
     Column("code_hash", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("attempts", Integer, nullable=False),
+    Column("failed_at", DateTime(timezone=True)),
+    Column("sent", Boolean, nullable=False),
     Column("used_at", DateTime(timezone=True)),
 )
 

@@ -24,6 +24,11 @@ def phone(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def region(e164: str) -> str:
+    """The two-letter region of a number in E.164 form ("+14694212618" -> "US")."""
+    return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or ""
+
+
 def email(text: str) -> str:
     """Lower-cased, validated e-mail address (no DNS lookup)."""
     try:

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from harness.rights import downloaded
 from harness.servers import PROJECT_ROOT, migrate_vault, server_environment
 from privacy import Vault
 from privacy.config import VaultConfig
@@ -57,8 +58,8 @@ def test_the_officer_works_the_queue_from_the_command_line(officer, tmp_path):
     refused = run("requests", "approve", access.id, ok=False)
     assert refused.startswith("error: ") and "identity must be verified" in refused
     approved = run("requests", "approve", access.id, "--verified-in-person", "driver's license at the front desk")
-    token = re.search(r"token \(valid until [\d-]+\): (\S+)", approved).group(1)
-    assert json.loads(vault.exports.fetch(token))["summary"]["consent"]["marketing"] is True
+    token = re.search(r"token \(valid until [\d-]+[T ][\d:]+ UTC\): (\S+)", approved).group(1)
+    assert json.loads(downloaded(vault, token, person.subject_id))["summary"]["consent"]["marketing"] is True
     assert audited(vault, "rights.completed")
     assert "denied" in run("requests", "deny", deletion.id, "--reason", "We could not confirm who you are.")
     assert "0 request(s)" in run("requests", "list")

@@ -39,6 +39,6 @@ class Copies:
 
     def _delivered(self, request: Request, actor: str, token: str, expires: datetime) -> Result:
         request = self.requests.move(
-            request, Status.COMPLETED, actor, f"download link sent, valid until {expires:%Y-%m-%d}"
+            request, Status.COMPLETED, actor, f"download link sent, valid until {expires:%Y-%m-%d %H:%M} UTC"
         )
         return Result(self.requests.close(request, {"download_expires": expires.isoformat()}), token)

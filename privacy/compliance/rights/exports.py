@@ -1,7 +1,10 @@
 """Portable copies of a patient's data, delivered through a download link that expires.
 
-The content is encrypted with the patient's key; only a keyed hash of the link's
-token is stored. Each download is audited.
+The content is encrypted with the patient's key; only a keyed hash of the link's token is
+stored. The link alone releases nothing: the copy is given only with a fresh one-time code
+sent to the patient's contact on file, so a link that was forwarded, logged or fetched by a
+link preview is of no use to anyone else. Each code sent and each download is audited with a
+keyed hash of the client's address.
 """
 
 from __future__ import annotations
@@ -20,17 +23,23 @@ from privacy.crypto.indexer import Indexer
 from privacy.crypto.sealing import Sealer
 from privacy.errors import NotFound
 from privacy.store.schema import exports
+from privacy.subjects.identity import Identity, VerificationFailed
 
-LINK_LIFETIME = timedelta(days=7)
+GONE = "This download link is not valid or has expired; ask for a new copy."
+
+LINK_LIFETIME = timedelta(minutes=30)
 
 
 class Exports:
-    def __init__(self, data: Engine, clock: Clock, indexer: Indexer, sealer: Sealer, audit: AuditLog):
+    def __init__(
+        self, data: Engine, clock: Clock, indexer: Indexer, sealer: Sealer, audit: AuditLog, identity: Identity
+    ):
         self.data = data
         self.now = clock
         self.indexer = indexer
         self.sealer = sealer
         self.audit = audit
+        self.identity = identity
 
     def _token_hash(self, token: str) -> str:
         return self.indexer.digest("export link", token)
@@ -54,14 +63,36 @@ class Exports:
         self.audit.append("system", "export.create", subject_id, "portable copy", {"request": request_id})
         return token, now + LINK_LIFETIME
 
-    def fetch(self, token: str) -> str:
-        """The content behind a link, while it has not expired (raises NotFound otherwise)."""
+    def _live(self, token: str):
+        """The export behind a link that has not expired (raises NotFound otherwise)."""
         with self.data.connect() as db:
             row = db.execute(select(exports).where(exports.c.token_hash == self._token_hash(token))).first()
         if row is None or as_utc(row.expires_at) < self.now():
-            raise NotFound("This download link is not valid or has expired; ask for a new copy.")
+            raise NotFound(GONE)
+        return row
+
+    def check(self, token: str) -> None:
+        """Raise NotFound unless the link is live."""
+        self._live(token)
+
+    def send_code(self, token: str, client: str) -> str:
+        """Send the patient a one-time code for this link's copy; returns the code's id."""
+        row = self._live(token)
+        code_id = self.identity.send_code(row.subject_id)
+        self.audit.append("patient", "export.code_sent", row.subject_id, "download link opened", self._client(client))
+        return code_id
+
+    def fetch(self, token: str, code_id: str, code: str, client: str) -> str:
+        """The copy behind a live link, for the code sent to its patient (raises NotFound or
+        VerificationFailed otherwise)."""
+        row = self._live(token)
+        if self.identity.verify(code_id, code) != row.subject_id:
+            raise VerificationFailed("That code was not sent for this copy.")
         content = self.sealer.open(row.content, "exports", "content", row.id)
         with self.data.begin() as db:
             db.execute(update(exports).where(exports.c.id == row.id).values(downloaded_at=self.now()))
-        self.audit.append("patient", "export.download", row.subject_id, "download link used")
+        self.audit.append("patient", "export.download", row.subject_id, "download link used", self._client(client))
         return content
+
+    def _client(self, address: str) -> dict[str, str]:
+        return {"client": self.indexer.digest("client address", address)}

@@ -10,7 +10,7 @@ import requests
 from fhir.resources.bundle import Bundle
 
 from harness.clients import Chat
-from harness.registration import new_patient, verify
+from harness.registration import download, new_patient, verify
 from privacy.clock import utc_now
 
 
@@ -19,11 +19,11 @@ def test_access_and_export_are_delivered_as_expiring_links(chat, vault):
     chat("what information do you have about me?")
     reply = verify(chat, vault, name, born, subject)
     link = re.search(r"(http://\S+/webhooks/downloads/\S+)", reply).group(1)
-    copy = requests.get(link, timeout=30)
+    copy = download(link, vault, subject)
     assert copy.status_code == 200 and "attachment" in copy.headers["Content-Disposition"]
     assert json.loads(copy.text)["records"]["patient"]["name"] == name
     reply = chat("send me my records as a file")
-    bundle = requests.get(re.search(r"(http://\S+/webhooks/downloads/\S+)", reply).group(1), timeout=30)
+    bundle = download(re.search(r"(http://\S+/webhooks/downloads/\S+)", reply).group(1), vault, subject)
     assert Bundle.parse_raw(bundle.text).entry[0].resource.resource_type == "Patient"
     assert requests.get(link.rsplit("/", 1)[0] + "/not-a-token", timeout=30).status_code == 404
     assert [r.kind for r in vault.rights.list(open_only=False, subject_id=subject)] == ["access", "portability"]

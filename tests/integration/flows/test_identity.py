@@ -16,7 +16,7 @@ def test_a_wrong_code_is_refused_and_nothing_personal_is_shown(chat, vault):
     chat(born.strftime("%m/%d/%Y"))
     right = last_code(vault, subject)
     wrong = f"{(int(right) + 1) % 10**6:06d}"
-    assert "not right; 4 attempts left" in chat(wrong)
+    assert "not right; 2 tries left" in chat(wrong)
     reply = chat(right)
     assert "verified" in reply and "no upcoming appointments" in reply
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from fhir.resources.bundle import Bundle
 
-from harness.rights import patient, verified
+from harness.rights import CLIENT, downloaded, patient, verified
 from privacy.compliance.rights.requests import business_days_after
 from privacy.errors import InvalidInput, NotFound
 
@@ -26,7 +26,7 @@ def test_access_gives_a_readable_summary_and_the_records_behind_an_expiring_link
     assert verified(vault, request).status == "identity_verified"
     result = vault.rights.approve(request.id, actor="privacy_officer:ida")
     assert result.request.status == "completed" and result.download_token
-    copy = json.loads(vault.exports.fetch(result.download_token))
+    copy = json.loads(downloaded(vault, result.download_token, subject))
     summary = copy["summary"]
     assert summary["categories"]["health information"] == ["allergy"]
     assert "phone" in summary["categories"]["personal information"]
@@ -39,9 +39,9 @@ def test_access_gives_a_readable_summary_and_the_records_behind_an_expiring_link
         "in_progress",
         "completed",
     ]
-    clock.advance(days=8)
+    clock.advance(minutes=31)
     with pytest.raises(NotFound, match="expired"):
-        vault.exports.fetch(result.download_token)
+        vault.exports.send_code(result.download_token, CLIENT)
 
 
 def test_portability_gives_a_valid_fhir_r4_bundle(vault):
@@ -57,7 +57,7 @@ def test_portability_gives_a_valid_fhir_r4_bundle(vault):
     request = vault.rights.open(subject, "portability", channel="web").request
     verified(vault, request)
     token = vault.rights.approve(request.id, actor="privacy_officer:ida").download_token
-    bundle = Bundle.parse_raw(vault.exports.fetch(token))
+    bundle = Bundle.parse_raw(downloaded(vault, token, subject))
     kinds = sorted({entry.resource.resource_type for entry in bundle.entry})
     assert kinds == ["Consent", "DocumentReference", "Observation", "Patient", "QuestionnaireResponse"]
     patient_resource = next(e.resource for e in bundle.entry if e.resource.resource_type == "Patient")

@@ -21,6 +21,7 @@ from harness.actions import (
     set_by,
     slot,
     start_then_validate,
+    vouched,
 )
 
 
@@ -71,7 +72,7 @@ def test_the_request_survives_the_identity_check(vault, subject):
         said("Jane Roe"),
         said("05/17/1980"),
         said("123456"),
-        slot("verified_subject", subject),
+        slot("verified_subject", vouched(subject)),
     ]
     values, _ = start_then_validate(ActionStartBooking(), ValidateBookingForm(), "booking_form", subject, *history)
     assert (values["book_visit_type"], values["book_provider"]) == ("phone", "patel")
@@ -83,14 +84,14 @@ def test_a_booking_offered_after_a_cancellation_does_not_reuse_the_old_request(v
         {"event": "action", "name": "booking_form"},
         said("yes", "affirm"),
     ]
-    started, _ = run(ActionStartBooking(), history, {"verified_subject": subject})
+    started, _ = run(ActionStartBooking(), history, {"verified_subject": vouched(subject)})
     assert "book_visit_type" not in {k for k, v in set_by(started).items() if v}
 
 
 def booking_state(vault, subject, day, **slots):
     window = When(day, day, window=(datetime.min.time().replace(hour=7), datetime.min.time().replace(hour=12)))
     state = {
-        "verified_subject": subject,
+        "verified_subject": vouched(subject),
         "book_visit_type": "in_person",
         "book_provider": "patel",
         "book_when": window.describe(),

@@ -5,7 +5,18 @@ time offered after a cancellation."""
 from datetime import timedelta
 
 from bot.actions.appointments import ActionCancelAppointment, ActionStartCancel, ValidateCancelForm
-from harness.actions import THURSDAY, TUESDAY, WEDNESDAY, at, open_weekday, run, said, set_by, start_then_validate
+from harness.actions import (
+    THURSDAY,
+    TUESDAY,
+    WEDNESDAY,
+    at,
+    open_weekday,
+    run,
+    said,
+    set_by,
+    start_then_validate,
+    vouched,
+)
 
 
 def test_cancel_wednesday_at_2_picks_the_2pm_one(vault, subject):
@@ -28,7 +39,7 @@ def test_a_message_with_two_requests_does_one_then_the_other(vault, subject):
     events, _ = run(
         ActionStartCancel(),
         [said("cancel my Tuesday one and book me next week", "cancel_appointment")],
-        {"verified_subject": subject},
+        {"verified_subject": vouched(subject)},
     )
     values = set_by(events)
     assert values["current_request"] == ["cancel_appointment", "cancel my Tuesday one"]
@@ -37,14 +48,14 @@ def test_a_message_with_two_requests_does_one_then_the_other(vault, subject):
     started, _ = run(
         ActionStartCancel(),
         [said("cancel my Tuesday one and book me next week", "cancel_appointment")],
-        {"verified_subject": subject, **values},
+        {"verified_subject": vouched(subject), **values},
     )
     assert set_by(started)["appointment_choice"] == booked.id
     done, messages = run(
         ActionCancelAppointment(),
         [said("yes", "affirm")],
         {
-            "verified_subject": subject,
+            "verified_subject": vouched(subject),
             "appointment_choice": booked.id,
             "cancel_confirm": "yes",
             "book_choice_text": "x",
@@ -63,7 +74,9 @@ def test_when_nothing_is_booked_on_the_day_named_the_patient_is_told(vault, subj
     vault.appointments.book(subject, "patel", at(day, 10), "in_person", actor="staff:test")
     vault.appointments.book(subject, "kim", at(day + timedelta(days=1), 10), "video", actor="staff:test")
     events, messages = run(
-        ActionStartCancel(), [said("cancel my monday appointment", "cancel_appointment")], {"verified_subject": subject}
+        ActionStartCancel(),
+        [said("cancel my monday appointment", "cancel_appointment")],
+        {"verified_subject": vouched(subject)},
     )
     assert "utter_appointment_not_found" in [m["response"] for m in messages]
     assert set_by(events).get("appointment_choice") is None
@@ -77,7 +90,7 @@ def test_after_a_cancellation_booking_another_time_is_offered(vault, subject):
         ActionCancelAppointment(),
         [said("yes", "affirm")],
         {
-            "verified_subject": subject,
+            "verified_subject": vouched(subject),
             "appointment_choice": booked.id,
             "cancel_confirm": "yes",
             "book_choice_text": "x",

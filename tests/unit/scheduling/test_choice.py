@@ -5,7 +5,7 @@ offers gets one question with those two."""
 import pytest
 
 from bot.actions.booking import ValidateBookingForm
-from harness.actions import THURSDAY, TUESDAY, offers_of, open_weekday, run, said, set_by, slot
+from harness.actions import THURSDAY, TUESDAY, offers_of, open_weekday, run, said, set_by, slot, vouched
 
 
 def test_the_1_30_one_books_the_offered_day_not_today(vault, subject):
@@ -17,7 +17,7 @@ def test_the_1_30_one_books_the_offered_day_not_today(vault, subject):
         ValidateBookingForm(),
         history,
         {
-            "verified_subject": subject,
+            "verified_subject": vouched(subject),
             "book_visit_type": "in_person",
             "book_provider": "patel",
             "book_when": "x",
@@ -49,7 +49,7 @@ def test_a_choice_by_position_or_time_picks_among_the_offers(vault, subject, ans
         ValidateBookingForm(),
         [said(answer), slot("book_slot", answer)],
         {
-            "verified_subject": subject,
+            "verified_subject": vouched(subject),
             "book_visit_type": "in_person",
             "book_provider": "patel",
             "book_when": "x",
@@ -68,7 +68,7 @@ def test_an_answer_that_fits_two_offers_gets_one_question_with_those_two(vault, 
         ValidateBookingForm(),
         [said("the 10 am"), slot("book_slot", "the 10 am")],
         {
-            "verified_subject": subject,
+            "verified_subject": vouched(subject),
             "book_visit_type": "in_person",
             "book_provider": "patel",
             "book_when": "x",

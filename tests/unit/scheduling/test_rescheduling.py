@@ -18,6 +18,7 @@ from harness.actions import (
     set_by,
     slot,
     start_then_validate,
+    vouched,
 )
 
 
@@ -76,7 +77,7 @@ def test_an_appointment_named_ambiguously_gets_one_question_then_the_move(vault,
     events, _ = run(
         ValidateRescheduleForm(),
         [said("the 4 o'clock one"), slot("appointment_choice", "the 4 o'clock one")],
-        {**values, "verified_subject": subject, "requested_slot": "appointment_choice"},
+        {**values, "verified_subject": vouched(subject), "requested_slot": "appointment_choice"},
         active_loop="reschedule_form",
     )
     chosen = set_by(events)
@@ -91,7 +92,7 @@ def test_a_greeting_before_the_request_is_not_a_second_request(vault, subject):
     events, _ = run(
         ActionStartReschedule(),
         [said("hi, please move my appt with dr brooks to friday at 11", "reschedule_appointment")],
-        {"verified_subject": subject},
+        {"verified_subject": vouched(subject)},
     )
     values = set_by(events)
     assert values.get("queued_requests") is None and values["book_when"].endswith("friday at 11")
@@ -99,7 +100,9 @@ def test_a_greeting_before_the_request_is_not_a_second_request(vault, subject):
 
 def test_a_visit_asked_for_is_booked_whatever_intent_the_model_gave(vault, subject):
     message = "whoever's free next tuesday at 9am, in the office"
-    events, _ = run(ActionStartReschedule(), [said(message, "reschedule_appointment")], {"verified_subject": subject})
+    events, _ = run(
+        ActionStartReschedule(), [said(message, "reschedule_appointment")], {"verified_subject": vouched(subject)}
+    )
     assert set_by(events)["current_request"] == ["book_appointment", message]
     assert events[-1]["name"] == "action_start_booking"
 
@@ -108,6 +111,6 @@ def test_with_nothing_booked_a_move_is_answered_with_an_offer_to_book(vault, sub
     events, _ = run(
         ActionStartReschedule(),
         [said("move my appointment please", "reschedule_appointment")],
-        {"verified_subject": subject},
+        {"verified_subject": vouched(subject)},
     )
     assert events[-1]["name"] == "utter_no_appointments"  # its "yes" starts a booking, by rule
