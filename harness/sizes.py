@@ -20,7 +20,6 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 # Offender -> why it is still here.
 KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
-    "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
     "privacy/compliance/rights/fhir_export.py:bundle": (
         "one FHIR resource after another; to build each in its own function"
     ),

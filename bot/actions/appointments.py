@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import LeavableForm, call, confirmation, now, require_identity, start_form, vault, verified
+from bot.actions.common import LeavableForm, call, confirm_validator, now, require_identity, start_form, vault, verified
 from bot.actions.scheduling import (
     BOOKING_SLOTS,
     TimeChoice,
@@ -159,10 +159,7 @@ class ValidateCancelForm(LeavableForm, FormValidationAction):
     ) -> dict[str, Any]:
         return await choose_appointment(value, dispatcher, tracker)
 
-    async def validate_cancel_confirm(
-        self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return confirmation(dispatcher, tracker, "cancel_confirm")
+    validate_cancel_confirm = confirm_validator("cancel_confirm")
 
 
 class ActionRescheduleAppointment(Action):

@@ -129,6 +129,15 @@ def confirmation(dispatcher, tracker: Tracker, slot: str) -> dict[str, Any]:
     return {slot: None if answer is None else "yes" if answer else "no"}
 
 
+def confirm_validator(slot: str) -> Callable:
+    """A form validation's `validate_<slot>` method for a yes-or-no question (`confirmation`)."""
+
+    async def validate(self, value: str, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        return confirmation(dispatcher, tracker, slot)
+
+    return validate
+
+
 _STOP = re.compile(
     r"^\s*(?:please )?(?:stop|quit|exit|end|abort|enough|never ?mind|nvm|forget (?:it|this|that)|"
     r"i (?:want|wanna|would like) to stop|let'?s stop|stop (?:this|that|it|asking|here|now)|"
