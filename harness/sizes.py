@@ -21,7 +21,6 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
     "bot/actions/rights.py": "the rights forms repeat one confirm-validator; to share it",
-    "bench/rights_bench.py:seed": "one patient's records of every kind; to build each kind apart",
 }
 
 
