@@ -29,7 +29,6 @@ import itertools
 import os
 import secrets
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import load_report  # noqa: E402
 from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
 from harness.patients import Clinic, new_patient, settled  # noqa: E402
 from harness.servers import Stack, server_environment  # noqa: E402
@@ -57,12 +57,6 @@ MIX = [
     ("sms", "sms"),
 ]
 SETUPS = ("sqlite-stock", "sqlite", "pg-1", "pg-2")
-
-
-def percentile(values: list[float], q: int) -> float:
-    if not values:
-        return float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
 async def level(clinic: Clinic, concurrency: int, conversations: int, seconds: float) -> tuple[list, float]:
@@ -119,29 +113,6 @@ def cpu_seconds(stack: Stack) -> dict[str, dict[int, float]]:
     return {part: {pid: used(pid) for pid in found} for part, found in parts.items()}
 
 
-def cores_busy(before: dict, after: dict, elapsed: float) -> str:
-    """CPU seconds per second of each part, over the processes that lived through the interval."""
-
-    def used(part: str) -> float:
-        return sum(after[part][pid] - before[part][pid] for pid in after[part] if pid in before[part])
-
-    return " ".join(f"{part} {used(part) / elapsed:.2f}" for part in after)
-
-
-def summary(patients: list, elapsed: float) -> dict:
-    turns = [turn for patient in patients for turn in patient.turns]
-    ms = [turn.seconds * 1000 for turn in turns]
-    return {
-        "turns": len(turns),
-        "turns/s": len(turns) / elapsed,
-        "p50": percentile(ms, 50),
-        "p95": percentile(ms, 95),
-        "p99": percentile(ms, 99),
-        "failed": sum(not turn.ok for turn in turns),
-        "retries": sum(p.retries for p in patients),
-    }
-
-
 def start(setup: str, workdir: Path, twilio: TwilioStandIn, resources: ExitStack) -> Stack:
     env = server_environment(
         workdir / "bench.env",
@@ -190,20 +161,15 @@ def measure(setup: str, levels: list[int], args, twilio: TwilioStandIn) -> dict:
             before = cpu_seconds(stack)
             patients, elapsed = asyncio.run(level(clinic, concurrency, args.conversations, args.seconds))
             after = cpu_seconds(stack)
-            busy = cores_busy(before, after, elapsed)
-            results[concurrency] = summary(patients, elapsed)
-            row = results[concurrency]
-            print(
-                f"{setup:>12} {concurrency:>7} {row['turns']:>6} {row['turns/s']:>8.1f} {row['p50']:>8.0f} "
-                f"{row['p95']:>8.0f} {row['p99']:>8.0f} {row['failed']:>6} {row['retries']:>7}   {busy}",
-                flush=True,
-            )
+            results[concurrency] = load_report.summary(patients, elapsed)
+            load_report.level(setup, concurrency, results[concurrency], load_report.cores_busy(before, after, elapsed))
         if setup == "pg-2":
             failover(stack, clinic, vault, max(levels), args)
     return results
 
 
 def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> None:
+    """One rasa replica killed under load: the stored conversations checked, then the replica's return."""
     victim = stack.rasa.members[0]
 
     async def run():
@@ -215,53 +181,22 @@ def failover(stack: Stack, clinic: Clinic, vault, concurrency: int, args) -> Non
     killed_at = time.perf_counter()
     patients, elapsed = asyncio.run(run())
     victim.popen.wait()
-    row = summary(patients, elapsed)
     problems = settled(vault, patients)
-    sent = sum(len(patient.sent) for patient in patients)
-    print(
-        f"\nFailover (pg-2, {concurrency} at once for {args.failover_seconds:.0f} s, rasa-1 killed with SIGKILL "
-        f"after {args.kill_after:.0f} s):"
-    )
-    longest = max(turn.seconds for patient in patients for turn in patient.turns)
-    print(
-        f"  {row['turns']} turns in {elapsed:.1f} s, {row['turns/s']:.1f} turns/s, p50 {row['p50']:.0f} ms, "
-        f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms, max {longest:.1f} s"
-    )
-    print(f"  failed turns {row['failed']}, retries {row['retries']}")
-    print(
-        f"  stored conversations checked: {len(patients)} conversations, {sent} messages sent; "
-        f"messages missing, repeated, out of order or unanswered: {len(problems)}"
-    )
-    for problem in problems[:5]:
-        print(f"    {problem}")
+    load_report.failover(patients, elapsed, problems, concurrency, args.failover_seconds, args.kill_after)
     restarted = time.perf_counter()
     victim.start()
-    port = victim.ready_url.split(":")[2].split("/")[0]
+    served_by_it, all_answered = next_ten_messages(stack, victim)
+    ready = time.perf_counter()
+    load_report.recovery(ready - restarted, ready - killed_at, served_by_it, all_answered, vault.audit.verify())
+
+
+def next_ten_messages(stack: Stack, replica) -> tuple[int, bool]:
+    """Ten new conversations' greetings: how many `replica` served (nginx's access log), and
+    whether all were answered."""
+    port = replica.ready_url.split(":")[2].split("/")[0]
     served = [stack.say(f"bench-{secrets.token_hex(8)}", "hello") for _ in range(10)]
     log = (stack.balancer.log_path.parent / "nginx" / "access.log").read_text().splitlines()[-10:]
-    print(
-        f"  rasa-1 restarted and ready in {time.perf_counter() - restarted:.1f} s "
-        f"({time.perf_counter() - killed_at:.0f} s after the kill); of the next 10 messages it served "
-        f"{sum(f'upstream=127.0.0.1:{port} ' in line for line in log)}, all answered: "
-        f"{all(reply.status_code == 200 for reply in served)}"
-    )
-    print(f"  audit chain after the runs: {vault.audit.verify()}")
-
-
-def ratios(results: dict, levels: list[int]) -> None:
-    print("\nRatios at each level (turns/s; p95 ms side by side):")
-    print(
-        f"{'clients':>7} {'pg-2/pg-1':>10} {'p95 pg-1':>9} {'p95 pg-2':>9} {'pg-1/sqlite':>12} "
-        f"{'sqlite/stock':>13} {'p95 stock':>10} {'p95 sqlite':>11}"
-    )
-    for n in levels:
-        r = {setup: results[setup][n] for setup in results}
-        print(
-            f"{n:>7} {r['pg-2']['turns/s'] / r['pg-1']['turns/s']:>9.2f}x {r['pg-1']['p95']:>9.0f} "
-            f"{r['pg-2']['p95']:>9.0f} {r['pg-1']['turns/s'] / r['sqlite']['turns/s']:>11.2f}x "
-            f"{r['sqlite']['turns/s'] / r['sqlite-stock']['turns/s']:>12.2f}x {r['sqlite-stock']['p95']:>10.0f} "
-            f"{r['sqlite']['p95']:>11.0f}"
-        )
+    return sum(f"upstream=127.0.0.1:{port} " in line for line in log), all(reply.status_code == 200 for reply in served)
 
 
 def serve_with_stock_validation() -> None:
@@ -291,17 +226,13 @@ def main() -> None:
         sys.exit(missing or "No model for the current data: run `make train` first.")
     levels = [int(n) for n in args.levels.split(",")]
     twilio = TwilioStandIn(auth_token=secrets.token_hex(16)).start()
-    print(
-        f"{'set-up':>12} {'clients':>7} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'failed':>6} {'retries':>7}   cores busy (CPU seconds per second)",
-        flush=True,
-    )
+    load_report.header()
     try:
         results = {setup: measure(setup, levels, args, twilio) for setup in args.setups.split(",")}
     finally:
         twilio.stop()
     if set(results) == set(SETUPS):
-        ratios(results, levels)
+        load_report.ratios(results, levels)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import Table, insert  # noqa: E402
 
 from harness.databases import create_pg_database, drop_pg_database, postgres_available  # noqa: E402
 from harness.rights import downloaded  # noqa: E402
@@ -41,102 +41,118 @@ from privacy.store.schema import (  # noqa: E402
 )
 
 BATCH = 2000
+SEED_SEQ = 10**9  # audit entries outside the live chain's numbering; not verified here
+# The data database's tables seeded, in the order written (a subject before the rows naming it).
+DATA_TABLES = (subjects, patients, health_records, consent_ledger, audit_log)
 
 
 def seed(vault: Vault, count: int) -> None:
     """`count` encrypted patients, written in bulk."""
-    now, ring, index = datetime.now(timezone.utc), vault.keystore.provider, vault.indexer.digest
-    seq = 10**9  # audit entries outside the live chain's numbering; not verified here
+    now = datetime.now(timezone.utc)
     for start in range(0, count, BATCH):
-        rows = {table: [] for table in ("keys", "subjects", "patients", "records", "consent", "audit")}
+        rows = {table: [] for table in (data_keys, *DATA_TABLES)}
         for i in range(start, min(start + BATCH, count)):
-            subject, patient_id = f"s_{uuid.uuid4().hex}", f"p_{uuid.uuid4().hex}"
-            keys = {}
-            for scope in (MAIN, CONTACT):
-                key_id, key = uuid.uuid4(), envelope.new_key()
-                kek_id, wrapped = ring.wrap(key, _wrap_aad(str(key_id), 1))
-                rows["keys"].append(
-                    dict(
-                        id=str(key_id),
-                        subject_id=subject,
-                        scope=scope,
-                        version=1,
-                        kek_id=kek_id,
-                        wrapped=wrapped,
-                        created_at=now,
-                    )
-                )
-                keys[scope] = (key_id, key)
-
-            def seal(column, value, scope=MAIN, table="patients", row=patient_id, keys=keys):
-                key_id, key = keys[scope]
-                return envelope.seal(key, key_id, 1, value.encode(), envelope.place(table, column, row))
-
-            phone, email = f"+1214{i:07d}", f"person{i}@example.org"
-            rows["subjects"].append(dict(id=subject, kind="patient", created_at=now))
-            rows["patients"].append(
-                dict(
-                    id=patient_id,
-                    subject_id=subject,
-                    name=seal("name", f"Person {i}"),
-                    birth_date=seal("birth_date", "1970-01-01"),
-                    phone=seal("phone", phone, CONTACT),
-                    email=seal("email", email, CONTACT),
-                    address=None,
-                    phone_index=index("phone", phone),
-                    email_index=index("email", email),
-                    name_birth_index=index("name+birth", f"person {i}|1970-01-01"),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            record_id = f"r_{uuid.uuid4().hex}"
-            rows["records"].append(
-                dict(
-                    id=record_id,
-                    subject_id=subject,
-                    category="symptom",
-                    created_at=now,
-                    value=seal("value", "a cough", table="health_records", row=record_id),
-                )
-            )
-            rows["consent"].append(
-                dict(
-                    subject_id=subject,
-                    purpose="care",
-                    granted=True,
-                    policy_version="v",
-                    channel="web",
-                    wording="yes",
-                    acted_by="self",
-                    at=now,
-                )
-            )
-            seq += 1
-            rows["audit"].append(
-                dict(
-                    seq=seq,
-                    at=now,
-                    actor="staff:seed",
-                    action="patient.register",
-                    subject=subject,
-                    reason="seed",
-                    detail="{}",
-                    prev_hash=f"{seq:064d}",
-                    hash=f"h{seq:063d}",
-                )
-            )
+            for table, row in other_patient_rows(vault, i, now):
+                rows[table].append(row)
         with vault.keys.begin() as db:
-            db.execute(insert(data_keys), rows["keys"])
+            db.execute(insert(data_keys), rows[data_keys])
         with vault.data.begin() as db:
-            for table, name in (
-                (subjects, "subjects"),
-                (patients, "patients"),
-                (health_records, "records"),
-                (consent_ledger, "consent"),
-                (audit_log, "audit"),
-            ):
-                db.execute(insert(table), rows[name])
+            for table in DATA_TABLES:
+                db.execute(insert(table), rows[table])
+
+
+def other_patient_rows(vault: Vault, i: int, now: datetime) -> list[tuple[Table, dict]]:
+    """The rows of the `i`th other patient: two data keys (main and contact), the subject, the
+    patient, a health record, a consent entry and an audit entry."""
+    subject = f"s_{uuid.uuid4().hex}"
+    keys = {scope: (uuid.uuid4(), envelope.new_key()) for scope in (MAIN, CONTACT)}
+    return [
+        *((data_keys, data_key_row(vault, subject, scope, *keys[scope], now)) for scope in keys),
+        (subjects, dict(id=subject, kind="patient", created_at=now)),
+        (patients, patient_row(vault, keys, subject, i, now)),
+        (health_records, health_record_row(keys, subject, now)),
+        (consent_ledger, consent_row(subject, now)),
+        (audit_log, audit_row(subject, SEED_SEQ + 1 + i, now)),
+    ]
+
+
+def data_key_row(vault: Vault, subject: str, scope: str, key_id: uuid.UUID, key: bytes, now: datetime) -> dict:
+    """A data key of `subject`, wrapped by the key ring as the key store wraps it."""
+    kek_id, wrapped = vault.keystore.provider.wrap(key, _wrap_aad(str(key_id), 1))
+    return dict(
+        id=str(key_id), subject_id=subject, scope=scope, version=1, kek_id=kek_id, wrapped=wrapped, created_at=now
+    )
+
+
+def sealed(keys: dict, scope: str, table: str, column: str, row: str, value: str) -> bytes:
+    """`value` encrypted with the subject's `scope` key, as the vault seals `table.column` of `row`."""
+    key_id, key = keys[scope]
+    return envelope.seal(key, key_id, 1, value.encode(), envelope.place(table, column, row))
+
+
+def patient_row(vault: Vault, keys: dict, subject: str, i: int, now: datetime) -> dict:
+    """The `i`th patient: name, birth date, phone and e-mail sealed, with their blind indexes."""
+    patient_id, index = f"p_{uuid.uuid4().hex}", vault.indexer.digest
+    phone, email = f"+1214{i:07d}", f"person{i}@example.org"
+
+    def seal(column: str, value: str, scope: str = MAIN) -> bytes:
+        return sealed(keys, scope, "patients", column, patient_id, value)
+
+    return dict(
+        id=patient_id,
+        subject_id=subject,
+        name=seal("name", f"Person {i}"),
+        birth_date=seal("birth_date", "1970-01-01"),
+        phone=seal("phone", phone, CONTACT),
+        email=seal("email", email, CONTACT),
+        address=None,
+        phone_index=index("phone", phone),
+        email_index=index("email", email),
+        name_birth_index=index("name+birth", f"person {i}|1970-01-01"),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def health_record_row(keys: dict, subject: str, now: datetime) -> dict:
+    """One sealed symptom."""
+    record_id = f"r_{uuid.uuid4().hex}"
+    return dict(
+        id=record_id,
+        subject_id=subject,
+        category="symptom",
+        created_at=now,
+        value=sealed(keys, MAIN, "health_records", "value", record_id, "a cough"),
+    )
+
+
+def consent_row(subject: str, now: datetime) -> dict:
+    """Consent to care, given on the web."""
+    return dict(
+        subject_id=subject,
+        purpose="care",
+        granted=True,
+        policy_version="v",
+        channel="web",
+        wording="yes",
+        acted_by="self",
+        at=now,
+    )
+
+
+def audit_row(subject: str, seq: int, now: datetime) -> dict:
+    """The audit entry of the patient's registration, numbered `seq`."""
+    return dict(
+        seq=seq,
+        at=now,
+        actor="staff:seed",
+        action="patient.register",
+        subject=subject,
+        reason="seed",
+        detail="{}",
+        prev_hash=f"{seq:064d}",
+        hash=f"h{seq:063d}",
+    )
 
 
 def one_request(vault: Vault, subject: str, kind: str) -> float:

@@ -20,12 +20,6 @@ CHECKED = ("settings.py", "bot", "channels", "privacy", "safety", "runtime", "ha
 # Offender -> why it is still here.
 KNOWN = {
     "privacy/store/schema.py": "the table definitions: one thing, kept together",
-    "privacy/compliance/rights/fhir_export.py:bundle": (
-        "one FHIR resource after another; to build each in its own function"
-    ),
-    "bot/scheduling/slots.py:offer": "search, spread over days and the waitlist's ordering in one; to split",
-    "bench/load.py": "the load benchmark's set-up and its report; to split",
-    "bench/rights_bench.py:seed": "one patient's records of every kind; to build each kind apart",
 }
 
 

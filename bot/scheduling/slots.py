@@ -126,67 +126,78 @@ def offer(
 ) -> Offer:
     """The slots to propose for `when`; `taken_between(first, last)` gives the booked ones."""
     today = now.astimezone(CLINIC_TZ).date()
-    problem = None
+    first = max(when.first_day, today)
+
+    def search(last: date, window: Optional[tuple[time, time]] = None) -> list[Slot]:
+        """Every open slot from `first` to `last`."""
+        return open_slots(providers, visit_type, closures, taken_between(first, last), first, last, now, window)
+
+    problem = _refused(when, closures, today, now)
+    if problem is None:
+        asked = _as_asked(when, _on_days(when, search(when.last_day, when.window)), providers, limit)
+        if asked.slots:
+            return asked
+        problem = asked.problem
+    return Offer(_spread(_instead(when, search, first + timedelta(days=SEARCH_DAYS)), limit), problem)
+
+
+def _refused(when: When, closures: dict[date, str], today: date, now: datetime) -> Optional[str]:
+    """Why the time asked for cannot be booked at all (past, over 90 days ahead, a closed day); None if it can."""
     if when.last_day < today or (
         when.last_day == today and when.at and datetime.combine(today, when.at, CLINIC_TZ) < now
     ):
-        problem = "That time has already passed."
-    elif when.first_day > (now + HORIZON).date():
-        problem = "We book up to 90 days ahead."
-    elif when.first_day == when.last_day and when.first_day in closures:
-        problem = f"The clinic is closed on {when.first_day:%A, %B %-d} ({closures[when.first_day]})."
-    elif when.first_day == when.last_day and when.first_day.weekday() >= 5:
-        problem = f"The clinic is closed on {when.first_day:%A}s."
-    first = max(when.first_day, today)
-    if problem is None:
-        found = _on_days(
-            when,
-            open_slots(
-                providers,
-                visit_type,
-                closures,
-                taken_between(first, when.last_day),
-                first,
-                when.last_day,
-                now,
-                when.window,
-            ),
-        )
-        if when.at:
-            exact = [s for s in found if s.starts_at.time() == when.at]
-            if exact:  # one per day asked for ("10am on tuesday or thursday")
-                return Offer(
-                    _spread(
-                        [
-                            next(s for s in exact if s.starts_at.date() == day)
-                            for day in sorted({s.starts_at.date() for s in exact})
-                        ],
-                        limit,
-                    )
-                )
-            problem = (
-                f"{when.describe()} is not available."
-                if found or _ever_open(providers, when)
-                else f"No one sees patients at {when.at.strftime('%-I:%M %p').lower()} then."
-            )
-            near = sorted(
-                found,
-                key=lambda s: abs(
-                    (datetime.combine(s.starts_at.date(), when.at, CLINIC_TZ) - s.starts_at).total_seconds()
-                ),
-            )
-            if near:
-                return Offer(sorted(_spread(near, limit), key=lambda s: s.starts_at), problem)
-        elif found:
-            return Offer(_spread(found, limit))
-        else:
-            problem = f"There is nothing open {when.describe()}."
-    last = first + timedelta(days=SEARCH_DAYS)
-    later = open_slots(providers, visit_type, closures, taken_between(first, last), first, last, now, when.window)
-    later = _on_days(when, later) or later
-    if not later and when.window:
-        later = open_slots(providers, visit_type, closures, taken_between(first, last), first, last, now)
-    return Offer(_spread(later, limit), problem)
+        return "That time has already passed."
+    if when.first_day > (now + HORIZON).date():
+        return "We book up to 90 days ahead."
+    if when.first_day == when.last_day and when.first_day in closures:
+        return f"The clinic is closed on {when.first_day:%A, %B %-d} ({closures[when.first_day]})."
+    if when.first_day == when.last_day and when.first_day.weekday() >= 5:
+        return f"The clinic is closed on {when.first_day:%A}s."
+    return None
+
+
+def _as_asked(when: When, found: list[Slot], providers: Sequence[Provider], limit: int) -> Offer:
+    """The offer from `found`, the open slots when asked; no slots, and why, if none fit."""
+    if when.at:
+        return _at_time(when, found, providers, limit)
+    if found:
+        return Offer(_spread(found, limit))
+    return Offer([], f"There is nothing open {when.describe()}.")
+
+
+def _at_time(when: When, found: list[Slot], providers: Sequence[Provider], limit: int) -> Offer:
+    """The time asked for, once on each day it is open; else why not, and the nearest times."""
+    exact = [s for s in found if s.starts_at.time() == when.at]
+    if exact:  # one per day asked for ("10am on tuesday or thursday")
+        return Offer(_spread(_first_each_day(exact), limit))
+    problem = (
+        f"{when.describe()} is not available."
+        if found or _ever_open(providers, when)
+        else f"No one sees patients at {when.at.strftime('%-I:%M %p').lower()} then."
+    )
+    return Offer(sorted(_spread(_nearest(found, when.at), limit), key=lambda s: s.starts_at), problem)
+
+
+def _first_each_day(slots: list[Slot]) -> list[Slot]:
+    """The first of `slots` on each of their days, in day order."""
+    return [next(s for s in slots if s.starts_at.date() == day) for day in sorted({s.starts_at.date() for s in slots})]
+
+
+def _nearest(slots: list[Slot], at: time) -> list[Slot]:
+    """`slots` from the nearest to `at` on its own day to the farthest."""
+    return sorted(
+        slots, key=lambda s: abs((datetime.combine(s.starts_at.date(), at, CLINIC_TZ) - s.starts_at).total_seconds())
+    )
+
+
+def _instead(when: When, search, last: date) -> list[Slot]:
+    """The open slots up to `last`: on the weekdays asked for if any are open, and within the hours
+    asked for unless none are."""
+    found = search(last, when.window)
+    found = _on_days(when, found) or found
+    if not found and when.window:
+        found = search(last)
+    return found
 
 
 def _on_days(when: When, slots: list[Slot]) -> list[Slot]:

@@ -50,101 +50,16 @@ def bundle(
     """The FHIR R4 Bundle as JSON text; raises if it does not validate."""
     patient_id = _id(patient.id)
     patient_ref = {"reference": _urn(patient_id)}
-    telecom = [{"system": "phone", "value": patient.phone}] if patient.phone else []
-    telecom += [{"system": "email", "value": patient.email}] if patient.email else []
-    resources: list[dict[str, Any]] = [
-        {
-            "resourceType": "Patient",
-            "id": patient_id,
-            "name": [{"text": patient.name}],
-            "birthDate": patient.birth_date.isoformat(),
-            "telecom": telecom or None,
-            "address": [{"text": patient.address}] if patient.address else None,
-        }
-    ]
-    for visit in appointments:
-        resources.append(
-            {
-                "resourceType": "Appointment",
-                "id": _id(visit["id"]),
-                "status": APPOINTMENT_STATUS.get(visit["status"], "booked"),
-                "start": _time(visit["starts_at"]),
-                "appointmentType": {"text": visit["visit_type"]},
-                "participant": [
-                    {"actor": patient_ref, "status": "accepted"},
-                    {"actor": {"display": visit["provider"]}, "status": "accepted"},
-                ],
-            }
-        )
     intake = [r for r in records if r.category == "intake"]
-    if intake:
-        resources.append(
-            {
-                "resourceType": "QuestionnaireResponse",
-                "id": f"intake-{patient_id}",
-                "status": "completed",
-                "subject": patient_ref,
-                "authored": _time(max(r.created_at for r in intake)),
-                "item": [
-                    {"linkId": _id(r.id), "text": "intake answer", "answer": [{"valueString": r.value}]} for r in intake
-                ],
-            }
-        )
-    for record in (r for r in records if r.category != "intake"):
-        resources.append(
-            {
-                "resourceType": "Observation",
-                "id": _id(record.id),
-                "status": "amended" if record.amends else "final",
-                "code": {"text": record.category},
-                "subject": patient_ref,
-                "effectiveDateTime": _time(record.created_at),
-                "valueString": record.value,
-            }
-        )
-    latest: dict[str, Entry] = {}
-    for entry in consents:
-        latest[entry.purpose] = entry
-    for purpose, entry in latest.items():
-        resources.append(
-            {
-                "resourceType": "Consent",
-                "id": f"consent-{purpose.replace('_', '-')}-{patient_id}",
-                "status": "active" if entry.granted else "inactive",
-                "scope": {
-                    "coding": [
-                        {
-                            "system": "http://terminology.hl7.org/CodeSystem/consentscope",
-                            "code": "treatment" if purpose == "care" else "patient-privacy",
-                        }
-                    ]
-                },
-                "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}], "text": purpose}],
-                "patient": patient_ref,
-                "dateTime": _time(entry.at),
-                "policy": [{"uri": f"https://healthtigo.com/policy/{entry.policy_version}"}],
-                "provision": {"type": "permit" if entry.granted else "deny"},
-            }
-        )
-    if transcript:
-        resources.append(
-            {
-                "resourceType": "DocumentReference",
-                "id": f"transcript-{patient_id}",
-                "status": "current",
-                "description": "Conversation transcript with the Healthtigo assistant",
-                "subject": patient_ref,
-                "content": [
-                    {
-                        "attachment": {
-                            "contentType": "application/json",
-                            "title": "transcript.json",
-                            "data": base64.b64encode(json.dumps(transcript).encode()).decode(),
-                        }
-                    }
-                ],
-            }
-        )
+    latest = {entry.purpose: entry for entry in consents}
+    resources = [
+        _patient(patient, patient_id),
+        *(_appointment(visit, patient_ref) for visit in appointments),
+        *([_intake_answers(intake, patient_id, patient_ref)] if intake else []),
+        *(_observation(record, patient_ref) for record in records if record.category != "intake"),
+        *(_consent(entry, patient_id, patient_ref) for entry in latest.values()),
+        *([_transcript(transcript, patient_id, patient_ref)] if transcript else []),
+    ]
     document = {
         "resourceType": "Bundle",
         "id": f"export-{patient_id}",
@@ -153,6 +68,103 @@ def bundle(
         "entry": [_entry(_clean(r)) for r in resources],
     }
     return Bundle.parse_obj(document).json(indent=2)
+
+
+def _patient(patient: Patient, patient_id: str) -> dict[str, Any]:
+    """The Patient: name, birth date, phone and e-mail, address."""
+    telecom = [{"system": "phone", "value": patient.phone}] if patient.phone else []
+    telecom += [{"system": "email", "value": patient.email}] if patient.email else []
+    return {
+        "resourceType": "Patient",
+        "id": patient_id,
+        "name": [{"text": patient.name}],
+        "birthDate": patient.birth_date.isoformat(),
+        "telecom": telecom or None,
+        "address": [{"text": patient.address}] if patient.address else None,
+    }
+
+
+def _appointment(visit: dict[str, Any], patient_ref: dict[str, str]) -> dict[str, Any]:
+    """An Appointment with the patient and the provider."""
+    return {
+        "resourceType": "Appointment",
+        "id": _id(visit["id"]),
+        "status": APPOINTMENT_STATUS.get(visit["status"], "booked"),
+        "start": _time(visit["starts_at"]),
+        "appointmentType": {"text": visit["visit_type"]},
+        "participant": [
+            {"actor": patient_ref, "status": "accepted"},
+            {"actor": {"display": visit["provider"]}, "status": "accepted"},
+        ],
+    }
+
+
+def _intake_answers(intake: list[Record], patient_id: str, patient_ref: dict[str, str]) -> dict[str, Any]:
+    """One QuestionnaireResponse holding every intake answer, authored at the latest."""
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": f"intake-{patient_id}",
+        "status": "completed",
+        "subject": patient_ref,
+        "authored": _time(max(r.created_at for r in intake)),
+        "item": [{"linkId": _id(r.id), "text": "intake answer", "answer": [{"valueString": r.value}]} for r in intake],
+    }
+
+
+def _observation(record: Record, patient_ref: dict[str, str]) -> dict[str, Any]:
+    """An Observation for a health record other than an intake answer."""
+    return {
+        "resourceType": "Observation",
+        "id": _id(record.id),
+        "status": "amended" if record.amends else "final",
+        "code": {"text": record.category},
+        "subject": patient_ref,
+        "effectiveDateTime": _time(record.created_at),
+        "valueString": record.value,
+    }
+
+
+def _consent(entry: Entry, patient_id: str, patient_ref: dict[str, str]) -> dict[str, Any]:
+    """A Consent for one purpose, as its latest entry left it."""
+    purpose = entry.purpose
+    return {
+        "resourceType": "Consent",
+        "id": f"consent-{purpose.replace('_', '-')}-{patient_id}",
+        "status": "active" if entry.granted else "inactive",
+        "scope": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                    "code": "treatment" if purpose == "care" else "patient-privacy",
+                }
+            ]
+        },
+        "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}], "text": purpose}],
+        "patient": patient_ref,
+        "dateTime": _time(entry.at),
+        "policy": [{"uri": f"https://healthtigo.com/policy/{entry.policy_version}"}],
+        "provision": {"type": "permit" if entry.granted else "deny"},
+    }
+
+
+def _transcript(transcript: list[dict[str, Any]], patient_id: str, patient_ref: dict[str, str]) -> dict[str, Any]:
+    """A DocumentReference carrying the conversation transcript as base64 JSON."""
+    return {
+        "resourceType": "DocumentReference",
+        "id": f"transcript-{patient_id}",
+        "status": "current",
+        "description": "Conversation transcript with the Healthtigo assistant",
+        "subject": patient_ref,
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "application/json",
+                    "title": "transcript.json",
+                    "data": base64.b64encode(json.dumps(transcript).encode()).decode(),
+                }
+            }
+        ],
+    }
 
 
 def _clean(resource: dict[str, Any]) -> dict[str, Any]:
