@@ -9,8 +9,7 @@ from harness.registration import new_patient
 
 
 @pytest.mark.parametrize(
-    "asked",
-    ["what information do you have about me?", "send me a copy of all my data", "my address on file is wrong"],
+    "asked", ["what information do you have about me?", "send me a copy of all my data", "my address on file is wrong"]
 )
 def test_the_record_is_neither_shown_sent_nor_changed_by_sms(stack, twilio, stack_vault, asked):
     name, _, number, subject = new_patient(stack_vault)
