@@ -79,11 +79,20 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
 
 
 def _as_dict(event) -> dict:
-    """The event as stored: a download link in what the bot said replaced by a placeholder."""
+    """The event as stored: a download link in what the bot said (its text, data or metadata)
+    replaced by a placeholder."""
     stored = event.as_dict()
-    if stored.get("event") == "bot" and stored.get("text"):
-        stored["text"] = DOWNLOAD_LINK.sub(LINK_PLACEHOLDER, stored["text"])
-    return stored
+    return _without_links(stored) if stored.get("event") == "bot" else stored
+
+
+def _without_links(value: Any) -> Any:
+    if isinstance(value, str):
+        return DOWNLOAD_LINK.sub(LINK_PLACEHOLDER, value)
+    if isinstance(value, dict):
+        return {key: _without_links(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_links(item) for item in value]
+    return value
 
 
 def install() -> None:
