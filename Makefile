@@ -17,7 +17,11 @@ SOCKETIO_SHA256 := d5d79a35039e860b32bdef4795528b05c2f788d4b2d9dacc913120e2878f7
 SOCKETIO_JS := channels/widget/static/vendor/socket.io.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv env migrate train run run-production shell lint test test-unit test-production lock clean widget chromium nginx
+# `make audit`: pip-audit in a venv of its own (it needs a newer `packaging` than Rasa allows).
+AUDIT_VENV := .venv-audit
+PIP_AUDIT_VERSION := 2.10.1
+
+.PHONY: help venv env migrate train run run-production shell lint test test-unit test-production lock clean widget chromium nginx audit
 
 help:
 	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
@@ -28,6 +32,7 @@ help:
 	@echo "make test-production the tests that use the servers, against that profile"
 	@echo "make shell  chat with the running assistant in the terminal"
 	@echo "make train  train the model if its inputs changed"
+	@echo "make audit  pip-audit of requirements.txt against the registry's advisories (audit-allowlist.txt)"
 	@echo "make migrate create or upgrade the vault's databases"
 	@echo "make lock   recompile requirements.txt from requirements.in"
 
@@ -106,8 +111,15 @@ test-unit: venv
 test-production: venv widget chromium nginx
 	@HEALTHTIGO_PROFILE=production $(PY) -m pytest
 
+# Every pinned requirement against the registry's advisory data; fails on an advisory not in
+# audit-allowlist.txt and on a package the registry could not answer for (--strict).
+audit:
+	@test -x $(AUDIT_VENV)/bin/pip-audit || { python3 -m venv $(AUDIT_VENV) && $(AUDIT_VENV)/bin/pip install --quiet pip-audit==$(PIP_AUDIT_VERSION); }
+	@$(AUDIT_VENV)/bin/pip-audit --requirement requirements.txt --no-deps --disable-pip --strict --progress-spinner off \
+		$$(grep -v '^#' audit-allowlist.txt | awk 'NF {print "--ignore-vuln " $$1}')
+
 lock: venv
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.10 requirements.in -o requirements.txt
 
 clean:
-	rm -rf $(VENV) models .rasa var/test-* $(dir $(SOCKETIO_JS))
+	rm -rf $(VENV) $(AUDIT_VENV) models .rasa var/test-* $(dir $(SOCKETIO_JS))
