@@ -189,7 +189,9 @@ def main() -> None:
             folder.mkdir()
             measure(
                 "SQLite",
-                VaultConfig(f"sqlite:///{folder / 'v.db'}", f"sqlite:///{folder / 'k.db'}", keys, os.urandom(32)),
+                VaultConfig(
+                    f"sqlite:///{folder / 'v.db'}", f"sqlite:///{folder / 'k.db'}", keys, os.urandom(32), os.urandom(32)
+                ),
                 others,
             )
             if pg:
@@ -197,7 +199,7 @@ def main() -> None:
             names = [f"ht_bench_{part}_{uuid.uuid4().hex[:8]}" for part in ("data", "keys")]
             try:
                 urls = [create_pg_database(name) for name in names]
-                measure("PostgreSQL", VaultConfig(urls[0], urls[1], keys, os.urandom(32)), others)
+                measure("PostgreSQL", VaultConfig(urls[0], urls[1], keys, os.urandom(32), os.urandom(32)), others)
             finally:
                 for name in names:
                     drop_pg_database(name)
