@@ -147,6 +147,7 @@ class AuditLog:
         return dict(audit_key_from=seq + 1, audit_key_after=after, audit_key_seal=self._seal(seq + 1, after))
 
     def _seal(self, start: Optional[int], after: Optional[str]) -> str:
+        """The audit key's HMAC of its start: the first entry hashed with it, the hash before."""
         return self.audit_key.digest("audit key start", json.dumps([start, after]))
 
     def rebase_head(self) -> int:
@@ -216,6 +217,7 @@ class AuditLog:
         return _end_verdict(head, expected_seq, prev, hashes)
 
     def _content_problem(self, head, entry: Mapping[str, Any]) -> str:
+        """What is wrong with an entry's hash ("" if nothing), under the key it was written with."""
         key = self.audit_key if entry["seq"] >= head.audit_key_from else self.index_key
         return "" if _hash(key, entry) == entry["hash"] else "its content was changed"
 
@@ -226,6 +228,7 @@ def _last(db: Connection):
 
 
 def _link_problem(entry: Mapping[str, Any], expected_seq: int, prev: str) -> str:
+    """What is wrong with an entry's place in the chain ("" if nothing)."""
     if entry["prev_hash"] == prev and entry["seq"] == expected_seq:
         return ""
     if entry["seq"] > expected_seq and entry["prev_hash"] != prev:

@@ -39,9 +39,10 @@ class DataKey:
 
 
 def _wrap_aad(row: Mapping[str, Any]) -> bytes:
-    """The associated data of a data_keys row's wrapped key, by the row's aad_version."""
+    """The associated data of a data_keys row's wrapped key: its id and version, and with
+    aad_version 2 its subject and scope too."""
     bound = f"data_keys|{row['id']}|{row['version']}"
-    if row["aad_version"] > 1:
+    if row["aad_version"] == 2:
         bound += f"|{row['subject_id']}|{row['scope']}"
     return bound.encode()
 
@@ -72,6 +73,7 @@ class KeyStore:
                 db.execute(insert(kek_checks).values(kek_id=kek_id, check_value=wrapped))
 
     def _check_kek(self, kek_id: str, check_value: bytes) -> None:
+        """Fail unless `check_value` opens with the key-encryption key `kek_id`."""
         try:
             self.provider.unwrap(kek_id, check_value, _CHECK)
         except TamperedError:
@@ -104,6 +106,7 @@ class KeyStore:
         return self._rewrap(data_keys.c.aad_version != AAD_VERSION)
 
     def _rewrap(self, which, batch: int = 200, max_batches: int | None = None) -> int:
+        """Re-wrap the data keys `which` selects, a committed batch at a time; returns how many."""
         done, batches = 0, 0
         while max_batches is None or batches < max_batches:
             with self.engine.begin() as db:
@@ -182,6 +185,7 @@ class KeyStore:
         return data_key
 
     def _unwrap(self, row: Mapping[str, Any]) -> bytes:
+        """The data key of a data_keys row; TamperedError if the row was altered or moved."""
         try:
             return self.provider.unwrap(row["kek_id"], row["wrapped"], _wrap_aad(row))
         except TamperedError:
