@@ -30,7 +30,7 @@ from privacy.config import VaultConfig  # noqa: E402
 
 
 def config(data_url: str, keys_url: str) -> VaultConfig:
-    return VaultConfig(data_url, keys_url, {"kek-bench": os.urandom(32)}, os.urandom(32))
+    return VaultConfig(data_url, keys_url, {"kek-bench": os.urandom(32)}, os.urandom(32), os.urandom(32))
 
 
 def crypto_figures(vault: Vault, n: int = 20000) -> None:
@@ -107,6 +107,7 @@ def tracker_store_ratio(label: str, cfg: VaultConfig, stock_kwargs: dict) -> Non
         DATABASE_URL=cfg.database_url,
         KEYSTORE_URL=cfg.keystore_url,
         VAULT_INDEX_KEY=_b64(cfg.index_key),
+        VAULT_AUDIT_KEY=_b64(cfg.audit_key),
         VAULT_KEYS=f"kek-bench:{_b64(cfg.key_ring['kek-bench'])}",
     )
     ours, stock = EncryptedTrackerStore(domain), SQLTrackerStore(domain, **stock_kwargs)

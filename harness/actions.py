@@ -22,7 +22,7 @@ from bot.scheduling.slots import Slot
 from bot.scheduling.when import CLINIC_TZ
 from harness.servers import PROJECT_ROOT
 from privacy import Vault, shared_vault
-from privacy.config import VaultConfig, parse_key_ring
+from privacy.config import VaultConfig
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = 1, 2, 3, 4  # as date.weekday() numbers them
 SENDER = "test"  # the conversation id of every tracker made here
@@ -43,18 +43,11 @@ def actions_vault(directory: Path) -> Iterator[Vault]:
         "KEYSTORE_URL": f"sqlite:///{directory / 'keystore.db'}",
         "VAULT_KEYS": f"kek-test-1:{base64.b64encode(os.urandom(32)).decode()}",
         "VAULT_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "VAULT_AUDIT_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
     saved = {name: os.environ.get(name) for name in keys}
     os.environ.update(keys)
-    opened = Vault(
-        VaultConfig(
-            keys["DATABASE_URL"],
-            keys["KEYSTORE_URL"],
-            parse_key_ring(keys["VAULT_KEYS"]),
-            base64.b64decode(keys["VAULT_INDEX_KEY"]),
-        ),
-        upgrade=True,
-    )
+    opened = Vault(VaultConfig.from_env(keys), upgrade=True)
     shared_vault.cache_clear()
     try:
         yield opened

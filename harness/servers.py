@@ -42,6 +42,7 @@ def server_environment(env_file: Path, **overrides: str) -> dict[str, str]:
         KEYSTORE_URL=f"sqlite:///{env_file.parent / 'keystore.db'}",
         VAULT_KEYS=f"kek-test-1:{_key()}",
         VAULT_INDEX_KEY=_key(),
+        VAULT_AUDIT_KEY=_key(),
         BIND_HOST="127.0.0.1",
         RASA_PORT=str(free_port()),
         ACTION_SERVER_PORT=str(free_port()),

@@ -59,7 +59,7 @@ def cmd_rotate_keys(args) -> None:
     vault = Vault.open()
     active = vault.keystore.provider.active_key_id
     rewrapped = vault.keystore.rewrap(batch=args.batch, max_batches=args.max_batches)
-    left = sum(n for k, n in vault.keystore.usage().items() if k != active)
+    left = vault.keystore.outdated()
     vault.audit.append(
         _officer(args), "keys.rotate", None, "key rotation", {"active": active, "rewrapped": rewrapped, "left": left}
     )

@@ -5,6 +5,7 @@ DATABASE_URL   the data: SQLite file under var/ by default, PostgreSQL in produc
 KEYSTORE_URL   the wrapped data keys, kept apart from the data and its backups
 VAULT_KEYS     the key-encryption keys: "id:base64key,id:base64key"; the last one is active
 VAULT_INDEX_KEY  secret for blind indexes and pseudonymous ids (base64, 32 bytes)
+VAULT_AUDIT_KEY  secret of the audit chain's HMAC (base64, 32 bytes)
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class VaultConfig:
     keystore_url: str
     key_ring: dict[str, bytes]
     index_key: bytes
+    audit_key: bytes
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "VaultConfig":
@@ -54,16 +56,16 @@ class VaultConfig:
         environ = os.environ if environ is None else environ
         var = settings.VAR
         var.mkdir(exist_ok=True)
-        ring_text = environ.get("VAULT_KEYS", "")
-        index_text = environ.get("VAULT_INDEX_KEY", "")
-        if not ring_text or not index_text:
+        missing = [name for name in ("VAULT_KEYS", "VAULT_INDEX_KEY", "VAULT_AUDIT_KEY") if not environ.get(name)]
+        if missing:
             raise ConfigurationError(
-                "VAULT_KEYS and VAULT_INDEX_KEY must be set: `make run` writes them to .env for "
+                f"{', '.join(missing)} must be set: `make run` writes the vault's keys to .env for "
                 "development; in production they come from the secret store."
             )
         return cls(
             database_url=environ.get("DATABASE_URL") or f"sqlite:///{var / 'vault.db'}",
             keystore_url=environ.get("KEYSTORE_URL") or f"sqlite:///{var / 'keystore.db'}",
-            key_ring=parse_key_ring(ring_text),
-            index_key=_decode_key("VAULT_INDEX_KEY", index_text),
+            key_ring=parse_key_ring(environ["VAULT_KEYS"]),
+            index_key=_decode_key("VAULT_INDEX_KEY", environ["VAULT_INDEX_KEY"]),
+            audit_key=_decode_key("VAULT_AUDIT_KEY", environ["VAULT_AUDIT_KEY"]),
         )

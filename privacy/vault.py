@@ -71,8 +71,16 @@ class Vault:
         self.keystore.check_keys()
         self.indexer = Indexer(config.index_key)
         self.sealer = Sealer(self.keystore)
-        self.audit = AuditLog(self.data, self.keys, self.indexer, clock)
+        self.audit = AuditLog(self.data, self.keys, Indexer(config.audit_key), self.indexer, clock)
+        if upgrade:
+            self._upgrade_keys()
         self._wire()
+
+    def _upgrade_keys(self) -> None:
+        """What the key store's migrations need the keys for: data keys re-wrapped with the current
+        associated data, and the audit key's start recorded."""
+        self.keystore.upgrade_wrapping()
+        self.audit.start_audit_key()
 
     def _wire(self) -> None:
         """Make the sub-APIs, each after what it uses."""

@@ -29,6 +29,7 @@ GENERATED = {
     "REST_CLIENT_TOKEN": lambda: secrets.token_urlsafe(32),
     "VAULT_KEYS": lambda: f"kek-{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{os.urandom(2).hex()}:{_key()}",
     "VAULT_INDEX_KEY": _key,
+    "VAULT_AUDIT_KEY": _key,
     # Signs SMS webhook requests; a real deployment sets Twilio's auth token instead.
     "TWILIO_AUTH_TOKEN": lambda: secrets.token_hex(16),
     "WIDGET_SECRET": lambda: secrets.token_urlsafe(32),

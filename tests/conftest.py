@@ -104,7 +104,7 @@ def phone(stack, twilio) -> Phone:
 def vault_config(request, tmp_path) -> VaultConfig:
     """Settings of a new vault (empty databases, fresh keys) on each database kind."""
     with vault_urls(request.param, tmp_path) as (data_url, keys_url):
-        yield VaultConfig(data_url, keys_url, {"kek-test-1": os.urandom(32)}, os.urandom(32))
+        yield VaultConfig(data_url, keys_url, {"kek-test-1": os.urandom(32)}, os.urandom(32), os.urandom(32))
 
 
 @pytest.fixture

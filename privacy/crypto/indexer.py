@@ -1,4 +1,5 @@
-"""Blind indexes and pseudonymous ids: keyed HMACs, one derived key per purpose."""
+"""Keyed HMACs, one derived key per purpose: blind indexes and pseudonymous ids under
+VAULT_INDEX_KEY, the audit chain under VAULT_AUDIT_KEY."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
 class Indexer:
-    """Keyed HMACs for blind indexes and pseudonymous ids, one derived key per purpose."""
+    """Keyed HMACs under one secret, one derived key per purpose."""
 
     def __init__(self, secret: bytes):
         self._secret = secret

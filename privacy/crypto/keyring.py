@@ -10,7 +10,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from privacy.crypto.envelope import NONCE_BYTES
-from privacy.errors import ConfigurationError
+from privacy.errors import ConfigurationError, TamperedError
 
 
 class KeyProvider(Protocol):
@@ -23,7 +23,9 @@ class KeyProvider(Protocol):
 
     def wrap(self, data_key: bytes, aad: bytes) -> tuple[str, bytes]: ...
 
-    def unwrap(self, kek_id: str, wrapped: bytes, aad: bytes) -> bytes: ...
+    def unwrap(self, kek_id: str, wrapped: bytes, aad: bytes) -> bytes:
+        """Raises TamperedError when `wrapped` does not open with `aad` under the key `kek_id`."""
+        ...
 
 
 class KeyRing:
@@ -52,6 +54,4 @@ class KeyRing:
         try:
             return AESGCM(self._keys[kek_id]).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad)
         except InvalidTag:
-            raise ConfigurationError(
-                f"Key-encryption key {kek_id!r} in VAULT_KEYS is not the key the key store was written with."
-            ) from None
+            raise TamperedError(f"A value wrapped by key-encryption key {kek_id!r} does not open.") from None

@@ -2,8 +2,10 @@
 
 It lives in its own database (KEYSTORE_URL) so that a backup of the data never
 carries the keys: destroying a subject's data key here makes every copy of its
-records unreadable (crypto-shredding). Unwrapped keys are cached briefly in memory;
-CACHE_SECONDS bounds how long another process may still use a key destroyed here.
+records unreadable (crypto-shredding). A wrapped key's associated data binds it to its
+row's id, version, subject and scope, so a row moved to another subject or scope does not
+unwrap. Unwrapped keys are cached briefly in memory; CACHE_SECONDS bounds how long another
+process may still use a key destroyed here.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any, Mapping
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
 from privacy.crypto import envelope
 from privacy.crypto.keyring import KeyProvider
-from privacy.errors import ConfigurationError, NotFound, SubjectErased
+from privacy.errors import ConfigurationError, NotFound, SubjectErased, TamperedError
 from privacy.store.schema import data_keys, erased_keys, kek_checks
 
 CACHE_SECONDS = 30.0
 _CHECK = b"healthtigo key-encryption key check"
 MAIN, CONTACT = "main", "contact"
+AAD_VERSION = 2  # new keys' associated data: id, version, subject and scope (1: id and version)
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,13 @@ class DataKey:
     key: bytes
 
 
-def _wrap_aad(key_id: str, version: int) -> bytes:
-    return f"data_keys|{key_id}|{version}".encode()
+def _wrap_aad(row: Mapping[str, Any]) -> bytes:
+    """The associated data of a data_keys row's wrapped key: its id and version, and with
+    aad_version 2 its subject and scope too."""
+    bound = f"data_keys|{row['id']}|{row['version']}"
+    if row["aad_version"] == 2:
+        bound += f"|{row['subject_id']}|{row['scope']}"
+    return bound.encode()
 
 
 class KeyStore:
@@ -58,10 +67,19 @@ class KeyStore:
                 )
             for kek_id, check_value in checks.items():
                 if kek_id in self.provider.key_ids():
-                    self.provider.unwrap(kek_id, check_value, _CHECK)  # raises on a wrong key
+                    self._check_kek(kek_id, check_value)
             if self.provider.active_key_id not in checks:
                 kek_id, wrapped = self.provider.wrap(_CHECK, _CHECK)
                 db.execute(insert(kek_checks).values(kek_id=kek_id, check_value=wrapped))
+
+    def _check_kek(self, kek_id: str, check_value: bytes) -> None:
+        """Fail unless `check_value` opens with the key-encryption key `kek_id`."""
+        try:
+            self.provider.unwrap(kek_id, check_value, _CHECK)
+        except TamperedError:
+            raise ConfigurationError(
+                f"Key-encryption key {kek_id!r} in VAULT_KEYS is not the key the key store was written with."
+            ) from None
 
     def usage(self) -> dict[str, int]:
         """How many data keys each key-encryption key wraps."""
@@ -69,27 +87,43 @@ class KeyStore:
             rows = db.execute(select(data_keys.c.kek_id, func.count()).group_by(data_keys.c.kek_id)).all()
         return {kek_id: count for kek_id, count in rows}
 
+    def _outdated(self):
+        """The data keys not wrapped the current way: by an older key-encryption key or AAD version."""
+        return or_(data_keys.c.kek_id != self.provider.active_key_id, data_keys.c.aad_version != AAD_VERSION)
+
+    def outdated(self) -> int:
+        """How many data keys `rewrap` has still to re-wrap."""
+        with self.engine.connect() as db:
+            return db.execute(select(func.count()).select_from(data_keys).where(self._outdated())).scalar()
+
     def rewrap(self, batch: int = 200, max_batches: int | None = None) -> int:
-        """Re-wrap data keys under the active key, one committed batch at a time; resumable."""
-        active, done, batches = self.provider.active_key_id, 0, 0
+        """Re-wrap the outdated data keys under the active key and the current associated data, one
+        committed batch at a time; resumable."""
+        return self._rewrap(self._outdated(), batch, max_batches)
+
+    def upgrade_wrapping(self) -> int:
+        """Re-wrap the data keys wrapped with older associated data (the vault's upgrade)."""
+        return self._rewrap(data_keys.c.aad_version != AAD_VERSION)
+
+    def _rewrap(self, which, batch: int = 200, max_batches: int | None = None) -> int:
+        """Re-wrap the data keys `which` selects, a committed batch at a time; returns how many."""
+        done, batches = 0, 0
         while max_batches is None or batches < max_batches:
             with self.engine.begin() as db:
-                rows = db.execute(
-                    select(data_keys.c.id, data_keys.c.version, data_keys.c.kek_id, data_keys.c.wrapped)
-                    .where(data_keys.c.kek_id != active)
-                    .limit(batch)
-                ).all()
-                for key_id, version, kek_id, wrapped in rows:
-                    aad = _wrap_aad(key_id, version)
-                    new_kek, new_wrapped = self.provider.wrap(self.provider.unwrap(kek_id, wrapped, aad), aad)
-                    db.execute(
-                        update(data_keys).where(data_keys.c.id == key_id).values(kek_id=new_kek, wrapped=new_wrapped)
-                    )
+                rows = db.execute(select(data_keys).where(which).limit(batch)).all()
+                for row in rows:
+                    db.execute(update(data_keys).where(data_keys.c.id == row.id).values(self._rewrapped(row._mapping)))
             done += len(rows)
             batches += 1
             if len(rows) < batch:
                 break
         return done
+
+    def _rewrapped(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The new values of a row whose key is re-wrapped under the active key and current AAD."""
+        key = self._unwrap(row)
+        kek_id, wrapped = self.provider.wrap(key, _wrap_aad({**row, "aad_version": AAD_VERSION}))
+        return {"kek_id": kek_id, "wrapped": wrapped, "aad_version": AAD_VERSION}
 
     def retire(self, kek_id: str) -> None:
         """Forget a key-encryption key once no data key depends on it."""
@@ -129,20 +163,13 @@ class KeyStore:
         return data_key
 
     def _create(self, db, subject_id: str, scope: str) -> DataKey:
-        key_id, version, key = uuid.uuid4(), 1, envelope.new_key()
-        kek_id, wrapped = self.provider.wrap(key, _wrap_aad(str(key_id), version))
+        key_id, key = uuid.uuid4(), envelope.new_key()
+        row = dict(id=str(key_id), subject_id=subject_id, scope=scope, version=1, aad_version=AAD_VERSION)
+        kek_id, wrapped = self.provider.wrap(key, _wrap_aad(row))
         db.execute(
-            insert(data_keys).values(
-                id=str(key_id),
-                subject_id=subject_id,
-                scope=scope,
-                version=version,
-                kek_id=kek_id,
-                wrapped=wrapped,
-                created_at=datetime.now(timezone.utc),
-            )
+            insert(data_keys).values(**row, kek_id=kek_id, wrapped=wrapped, created_at=datetime.now(timezone.utc))
         )
-        return DataKey(key_id, version, key)
+        return DataKey(key_id, row["version"], key)
 
     def get(self, key_id: uuid.UUID) -> DataKey:
         """A data key by id (to decrypt)."""
@@ -150,17 +177,22 @@ class KeyStore:
         if cached:
             return cached
         with self.engine.connect() as db:
-            row = db.execute(
-                select(data_keys.c.version, data_keys.c.kek_id, data_keys.c.wrapped).where(
-                    data_keys.c.id == str(key_id)
-                )
-            ).first()
+            row = db.execute(select(data_keys).where(data_keys.c.id == str(key_id))).first()
         if row is None:
             self._raise_missing(str(key_id))
-        version, kek_id, wrapped = row
-        data_key = DataKey(key_id, version, self.provider.unwrap(kek_id, wrapped, _wrap_aad(str(key_id), version)))
+        data_key = DataKey(key_id, row.version, self._unwrap(row._mapping))
         self._remember(str(key_id), data_key)
         return data_key
+
+    def _unwrap(self, row: Mapping[str, Any]) -> bytes:
+        """The data key of a data_keys row; TamperedError if the row was altered or moved."""
+        try:
+            return self.provider.unwrap(row["kek_id"], row["wrapped"], _wrap_aad(row))
+        except TamperedError:
+            raise TamperedError(
+                f"Data key {row['id']} does not unwrap: its row in the key store was altered or moved "
+                "to another subject or scope."
+            ) from None
 
     def destroy(self, subject_ids: list[str], scopes: tuple[str, ...] = (MAIN, CONTACT)) -> int:
         """Destroy the data keys of these subjects in these scopes; returns how many were destroyed.

@@ -407,6 +407,9 @@ data_keys = Table(
     Column("kek_id", String(64), nullable=False, index=True),
     Column("wrapped", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # What the wrapping's associated data binds: 1, the key's id and version; 2, also its subject
+    # and scope (privacy/crypto/keystore.py). Rows of version 1 are re-wrapped by `migrate`.
+    Column("aad_version", Integer, nullable=False, server_default="1"),
 )
 
 # What remains of a destroyed key: the fact, never the key.
@@ -437,6 +440,12 @@ audit_head = Table(
     Column("hash", String(64), nullable=False),
     Column("base_seq", Integer, nullable=False, server_default="0"),
     Column("base_hash", String(64), nullable=False, server_default="0" * 64),
+    # Where the audit key starts: entries from audit_key_from on are hashed with VAULT_AUDIT_KEY,
+    # older ones with the index key's derivation; audit_key_after is the hash of the entry before
+    # it, and audit_key_seal the audit key's HMAC of both, so the start cannot be moved without it.
+    Column("audit_key_from", Integer),
+    Column("audit_key_after", String(64)),
+    Column("audit_key_seal", String(64)),
 )
 
 # Seeded by migrations rather than written by the application: not part of a backup.

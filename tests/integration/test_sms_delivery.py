@@ -32,7 +32,7 @@ def test_codes_queued_in_the_vault_go_out_by_sms_once(stack, twilio, stack_vault
 
 def test_without_twilio_replies_wait_in_the_local_outbox(stack, stack_vault, monkeypatch):
     assert isinstance(configured(), OutboxDelivery)  # this process has no Twilio account
-    for name in ("DATABASE_URL", "KEYSTORE_URL", "VAULT_KEYS", "VAULT_INDEX_KEY"):
+    for name in ("DATABASE_URL", "KEYSTORE_URL", "VAULT_KEYS", "VAULT_INDEX_KEY", "VAULT_AUDIT_KEY"):
         monkeypatch.setenv(name, stack.env[name])
     shared_vault.cache_clear()
     try:

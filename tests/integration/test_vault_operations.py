@@ -81,7 +81,7 @@ def test_the_command_line_migrates_rotates_retires_verifies_and_reports(tmp_path
         DATABASE_URL=f"sqlite:///{tmp_path / 'v.db'}",
         KEYSTORE_URL=f"sqlite:///{tmp_path / 'k.db'}",
     )
-    for name in ("VAULT_KEYS", "VAULT_INDEX_KEY"):
+    for name in ("VAULT_KEYS", "VAULT_INDEX_KEY", "VAULT_AUDIT_KEY"):
         env.pop(name, None)
     behind = run_cli(env, "status")
     assert behind.returncode != 0 and "python -m privacy migrate" in behind.stderr

@@ -1,11 +1,13 @@
 """The vault's audit chain, on SQLite and PostgreSQL: concurrent appends keep one chain, and verify
-finds a removed checkpoint and an edited, deleted, reordered or truncated entry."""
+finds a removed checkpoint, an edited, deleted, reordered or truncated entry, and a chain rebuilt
+with the index key."""
 
 import threading
 
 import pytest
 from sqlalchemy import text
 
+from harness.tampering import rebuild_chain
 from privacy import Vault
 from privacy.compliance.audit import APPEND_LOCK
 
@@ -64,6 +66,18 @@ def test_verify_finds_an_edited_deleted_reordered_or_truncated_audit_entry(vault
     verdict = vault.audit.verify()
     assert not verdict.ok and problem in verdict.problem
     assert verdict.first_bad in (2, 3, 4)
+
+
+def test_the_audit_chain_cannot_be_rebuilt_with_the_index_key(vault, vault_config):
+    for n in range(5):
+        vault.audit.append("system", "test.append", reason=f"entry {n + 1}")
+    with vault.data.begin() as db:
+        db.execute(text("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 3"))
+    rebuild_chain(vault, vault_config.index_key, start=3)  # and the checkpoint moved to match
+    verdict = vault.audit.verify()
+    assert not verdict.ok and "changed" in verdict.problem and verdict.first_bad == 3
+    rebuild_chain(vault, vault_config.audit_key, start=3)  # the same forgery, with the audit key
+    assert vault.audit.verify().ok
 
 
 def test_audit_appends_from_every_process_wait_for_one_lock_on_postgresql(vault):

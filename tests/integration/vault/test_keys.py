@@ -1,18 +1,21 @@
 """The vault's keys, on SQLite and PostgreSQL: no start without keys, with a wrong one or on a
-schema behind the code; rotation that resumes and retires the old key; erasure that destroys the
-key, so that a copy taken before cannot be read."""
+schema behind the code; rotation that resumes and retires the old key; a data key moved to
+another subject or scope that does not unwrap; erasure that destroys the key, so that a copy
+taken before cannot be read."""
 
 import os
 import shutil
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import delete, update
 
 from harness.canary import CANARY, SYMPTOM, register
 from harness.databases import create_pg_database, drop_pg_database
 from privacy import Vault
 from privacy.config import VaultConfig
-from privacy.errors import ConfigurationError, InvalidInput, NotFound, SchemaBehind, SubjectErased
+from privacy.errors import ConfigurationError, InvalidInput, NotFound, SchemaBehind, SubjectErased, TamperedError
+from privacy.store.schema import data_keys
 
 
 def test_the_vault_refuses_to_start_without_keys(monkeypatch):
@@ -22,6 +25,10 @@ def test_the_vault_refuses_to_start_without_keys(monkeypatch):
         VaultConfig.from_env()
     monkeypatch.setenv("VAULT_KEYS", "kek-1:c2hvcnQ=")
     monkeypatch.setenv("VAULT_INDEX_KEY", "x")
+    monkeypatch.delenv("VAULT_AUDIT_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="VAULT_AUDIT_KEY"):
+        VaultConfig.from_env()
+    monkeypatch.setenv("VAULT_AUDIT_KEY", "x")
     with pytest.raises(ConfigurationError, match="32 bytes"):
         VaultConfig.from_env()
 
@@ -55,6 +62,29 @@ def test_rotation_rewraps_every_data_key_resumably_and_the_old_key_retires(vault
     only_new = Vault(replace(vault_config, key_ring={"kek-test-2": ring["kek-test-2"]}))
     assert all(only_new.patients.get(p.id, actor="t", reason="t").email for p in people)
     only_new.close()
+
+
+@pytest.mark.parametrize("moved_to", ["another subject", "another scope"])
+def test_a_data_key_moved_to_another_subject_or_scope_does_not_unwrap(vault, vault_config, moved_to):
+    owner, other = register(vault), register(vault, email="other@example.org", phone="2145550199")
+    vault.records.put(owner.subject_id, "symptom", SYMPTOM, actor="patient", reason="intake")
+    subject, scope = (other.subject_id, "main") if moved_to == "another subject" else (owner.subject_id, "contact")
+    with vault.keys.begin() as db:  # the owner's main key takes the place of another
+        db.execute(delete(data_keys).where(data_keys.c.subject_id == subject, data_keys.c.scope == scope))
+        db.execute(
+            update(data_keys)
+            .where(data_keys.c.subject_id == owner.subject_id, data_keys.c.scope == "main")
+            .values(subject_id=subject, scope=scope)
+        )
+    vault.close()
+    fresh = Vault(vault_config)  # no key in its cache
+    try:
+        with pytest.raises(TamperedError, match="moved to another subject or scope"):
+            fresh.records.list(owner.subject_id, actor="t", reason="t")
+        with pytest.raises(TamperedError):  # nothing is sealed for the new place with the owner's key
+            fresh.sealer.seal(subject, "health_records", "value", "r1", SYMPTOM, scope=scope)
+    finally:
+        fresh.close()
 
 
 def test_erasure_destroys_the_key_so_a_copy_taken_before_cannot_be_read(vault, vault_config, tmp_path):
