@@ -41,6 +41,13 @@ def verify(chat, vault, name, born, subject):
     return reply
 
 
+def asked_as_new_patient(chat, vault, request):
+    """A new patient asks for `request` and answers the identity questions; (name, subject, the last reply)."""
+    name, born, _, subject = new_patient(vault)
+    chat(request)
+    return name, subject, verify(chat, vault, name, born, subject)
+
+
 def download(link, vault, subject):
     """Open a download link as the patient does: the page, a code sent to the contact on file, the
     code typed; the answer to the last step."""

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from harness.clients import Chat
-from harness.registration import download, last_code, new_patient, verify
+from harness.registration import asked_as_new_patient, download, last_code
 from harness.rights import CLIENT, downloaded, patient
 from privacy.errors import NotFound
 from privacy.subjects.identity import VerificationFailed
@@ -37,40 +37,29 @@ def test_a_link_expires_in_30_minutes_and_needs_a_code_sent_to_its_own_patient(c
         vault.exports.send_code(token, CLIENT)
 
 
-def test_opening_a_link_sends_nothing_and_the_copy_needs_the_code(stack):
-    vault = stack.vault()
-    try:
-        name, born, _, subject = new_patient(vault)
-        chat = Chat(stack)
-        chat("what information do you have about me?")
-        link = link_in(verify(chat, vault, name, born, subject))
-        sent_before = len(vault.outbox.messages(subject))
-        preview = requests.get(link, timeout=30)
-        assert preview.status_code == 200 and name not in preview.text and "records" not in preview.text
-        assert (
-            preview.headers["Cache-Control"] == "no-store"
-            and "frame-ancestors 'none'" in preview.headers["Content-Security-Policy"]
-        )
-        assert len(vault.outbox.messages(subject)) == sent_before  # a GET sends no code
-        form = requests.post(f"{link}/code", timeout=30)
-        code_id = re.search(r'name="code_id" value="([^"]+)"', form.text).group(1)
-        refused = requests.post(link, data={"code_id": code_id, "code": "not-a-code"}, timeout=30)
-        assert "attachment" not in refused.headers.get("Content-Disposition", "") and name not in refused.text
-        copy = download(link, vault, subject)
-        assert "attachment" in copy.headers["Content-Disposition"]
-        assert json.loads(copy.text)["records"]["patient"]["name"] == name
-    finally:
-        vault.close()
+def test_opening_a_link_sends_nothing_and_the_copy_needs_the_code(stack, stack_vault):
+    vault = stack_vault
+    name, subject, reply = asked_as_new_patient(Chat(stack), vault, "what information do you have about me?")
+    link = link_in(reply)
+    sent_before = len(vault.outbox.messages(subject))
+    preview = requests.get(link, timeout=30)
+    assert preview.status_code == 200 and name not in preview.text and "records" not in preview.text
+    assert (
+        preview.headers["Cache-Control"] == "no-store"
+        and "frame-ancestors 'none'" in preview.headers["Content-Security-Policy"]
+    )
+    assert len(vault.outbox.messages(subject)) == sent_before  # a GET sends no code
+    form = requests.post(f"{link}/code", timeout=30)
+    code_id = re.search(r'name="code_id" value="([^"]+)"', form.text).group(1)
+    refused = requests.post(link, data={"code_id": code_id, "code": "not-a-code"}, timeout=30)
+    assert "attachment" not in refused.headers.get("Content-Disposition", "") and name not in refused.text
+    copy = download(link, vault, subject)
+    assert "attachment" in copy.headers["Content-Disposition"]
+    assert json.loads(copy.text)["records"]["patient"]["name"] == name
 
 
-def test_the_transcript_keeps_a_placeholder_not_the_link(stack):
-    vault = stack.vault()
-    try:
-        name, born, _, subject = new_patient(vault)
-        chat = Chat(stack)
-        chat("send me a copy of my data")
-        token = link_in(verify(chat, vault, name, born, subject)).rsplit("/", 1)[1]
-    finally:
-        vault.close()
+def test_the_transcript_keeps_a_placeholder_not_the_link(stack, stack_vault):
+    chat = Chat(stack)
+    token = link_in(asked_as_new_patient(chat, stack_vault, "send me a copy of my data")[2]).rsplit("/", 1)[1]
     stored = json.dumps(stack.tracker(chat.sender)["events"])
     assert token not in stored and "a download link, shown to the patient once" in stored

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 
 from harness.clients import Chat
-from harness.registration import last_code, new_patient
+from harness.registration import asked_as_new_patient, new_patient
 
 
 def write_slot(stack, sender: str, value: str) -> None:
@@ -26,12 +26,8 @@ def replies(stack, sender: str, text: str) -> str:
     return " ".join(reply.get("text", "") for reply in stack.say(sender, text))
 
 
-def test_a_written_subject_id_identifies_no_one(stack):
-    vault = stack.vault()
-    try:
-        name, _, _, subject = new_patient(vault)
-    finally:
-        vault.close()
+def test_a_written_subject_id_identifies_no_one(stack, stack_vault):
+    name, _, _, subject = new_patient(stack_vault)
     attacker = f"forger-{uuid.uuid4().hex}"
     stack.say(attacker, "hello")
     write_slot(stack, attacker, subject)
@@ -39,17 +35,9 @@ def test_a_written_subject_id_identifies_no_one(stack):
     assert "full name" in answer and name not in answer
 
 
-def test_a_sealed_value_copied_to_another_conversation_identifies_no_one(stack):
-    vault = stack.vault()
-    try:
-        name, born, _, subject = new_patient(vault)
-        patient = Chat(stack)
-        patient("when is my next appointment?")
-        patient(name)
-        patient(born.strftime("%m/%d/%Y"))
-        assert "verified" in patient(last_code(vault, subject))
-    finally:
-        vault.close()
+def test_a_sealed_value_copied_to_another_conversation_identifies_no_one(stack, stack_vault):
+    patient = Chat(stack)
+    name, subject, _ = asked_as_new_patient(patient, stack_vault, "when is my next appointment?")
     sealed = stack.tracker(patient.sender)["slots"]["verified_subject"]
     assert sealed and sealed != subject
     attacker = f"forger-{uuid.uuid4().hex}"

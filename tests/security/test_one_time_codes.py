@@ -129,15 +129,10 @@ def test_a_patient_with_no_contact_on_file_gets_an_answer_not_an_error(vault):
     assert "2 tries left" in refusal(vault, code_id, "123456")
 
 
-def test_in_the_chat_the_code_is_announced_alike_for_any_contact_or_none(stack):
-    vault = stack.vault()
-    try:
-        email_only = vault.patients.register(
-            "Emma Mailonly", date(1975, 6, 1), email="emma@example.org", actor="staff:test", reason="test"
-        )
-        no_contact = vault.patients.register("Noel Nocontact", date(1976, 7, 2), actor="staff:test", reason="test")
-    finally:
-        vault.close()
+def test_in_the_chat_the_code_is_announced_alike_for_any_contact_or_none(stack, stack_vault):
+    register = stack_vault.patients.register
+    email_only = register("Emma Mailonly", date(1975, 6, 1), email="emma@example.org", actor="staff:test", reason="x")
+    no_contact = register("Noel Nocontact", date(1976, 7, 2), actor="staff:test", reason="x")
     answers = []
     for name, born in (
         (email_only.name, email_only.birth_date),
