@@ -4,8 +4,8 @@ rasa-sdk's own runner binds 0.0.0.0, accepts any caller and answers an error
 with the whole request, tracker included (health data), in the response body.
 This launcher binds 127.0.0.1, refuses requests without the shared
 X-Action-Token, and answers errors with a short message; the log keeps the
-traceback, redacted like every log line. GET /health answers while the process
-runs, GET /ready only while the vault's databases answer too.
+traceback, without the exception's message (privacy/logs). GET /health answers
+while the process runs, GET /ready only while the vault's databases answer too.
 Run: python -m runtime.action_server
 """
 
@@ -21,9 +21,9 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 import settings
+from bot.plugins.log_messages import TEMPLATES
 from channels.readiness import vault_readiness
-from privacy import VaultError, shared_vault
-from privacy.compliance import redaction
+from privacy import VaultError, logs, shared_vault
 
 logger = logging.getLogger("runtime.action_server")
 
@@ -50,7 +50,6 @@ def build_app(token: str) -> Sanic:
     async def on_error(request: Request, exception: Exception):
         status = getattr(exception, "status_code", 500)
         if status >= 500:
-            # the traceback is redacted like every log record (privacy/compliance/redaction.py)
             logger.error("Action request failed: %s", type(exception).__name__, exc_info=exception)
         return response.json({"error": "The action could not be run."}, status=status)
 
@@ -67,7 +66,7 @@ def main() -> None:
         shared_vault()
     except VaultError as error:
         sys.exit(f"The vault cannot be opened: {error}")
-    redaction.install()
+    logs.install(TEMPLATES)
     logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s  %(message)s")
     app = build_app(settings.ACTION_SERVER_TOKEN)
     # Bind here so that a taken port stops the process with an error (Sanic would exit 0).

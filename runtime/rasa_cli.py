@@ -1,4 +1,4 @@
-"""Runs a rasa command with telemetry and error reporting off and our start-up patches applied.
+"""Runs a rasa command with telemetry and error reporting off, logs redacted and our start-up patches applied.
 
 Rasa sends usage telemetry and reports errors to Sentry by default (the
 error-reporting key ships inside the package, and is used even when telemetry
@@ -36,10 +36,12 @@ def prepare() -> None:
 
     rasa.telemetry.initialize_error_reporting = lambda: None
 
-    from bot.plugins import action_failure, action_validation, tracker_store
-    from privacy.compliance import redaction
+    from bot.plugins import action_failure, action_validation, structured_logs, tracker_store
+    from bot.plugins.log_messages import TEMPLATES
+    from privacy import logs
 
-    redaction.install()
+    logs.install(TEMPLATES)
+    structured_logs.install()
     action_failure.install()
     action_validation.install()
     tracker_store.install()

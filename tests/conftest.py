@@ -55,10 +55,12 @@ def twilio() -> TwilioStandIn:
 @pytest.fixture(scope="session")
 def stack(model, twilio, tmp_path_factory) -> Stack:
     logs = tmp_path_factory.mktemp("stack")
-    # DEBUG: the logs searched for patient data are the most talkative Rasa writes.
+    # DEBUG, for Rasa and for the libraries it configures (Sanic's access log among them): the logs
+    # searched for patient data are the most talkative the servers write.
     env = server_environment(
         logs / "test.env",
         LOG_LEVEL="DEBUG",
+        LOG_LEVEL_LIBRARIES="DEBUG",
         TWILIO_AUTH_TOKEN=twilio.auth_token,
         TWILIO_ACCOUNT_SID=twilio.account_sid,
         TWILIO_FROM_NUMBER=twilio.from_number,

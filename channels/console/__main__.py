@@ -15,9 +15,9 @@ import logging
 import sys
 
 import settings
-from privacy import Vault, VaultError
+from bot.plugins.log_messages import TEMPLATES
+from privacy import Vault, VaultError, logs
 from privacy.clinic.staff import ROLES
-from privacy.compliance import redaction
 
 
 def add_staff(args: argparse.Namespace) -> None:
@@ -43,7 +43,7 @@ def serve() -> None:
         Vault.open().close()
     except VaultError as error:
         sys.exit(f"The vault cannot be opened: {error}")
-    redaction.install()
+    logs.install(TEMPLATES)
     logging.basicConfig(level=settings.LOG_LEVEL.upper())
     from channels.console.app import create_app
 

@@ -45,6 +45,13 @@ def test_the_public_listener_passes_only_the_channels_and_the_widget_socket(conf
     assert passed == {"/socket.io/", "/webhooks/"}
 
 
+def test_the_access_log_shows_no_query_string(config):
+    # Tokens travel in query strings; $request and $request_uri hold them, as $args and $arg_* do.
+    log_format = re.search(r"log_format \w+ (.*?);", config, re.S).group(1)
+    assert "$logged_path" in log_format
+    assert not re.search(r"\$(request\b|request_uri|args|arg_|query_string)", log_format), log_format
+
+
 @pytest.mark.skipif(not production.nginx_binary(), reason="nginx is not installed (make nginx)")
 def test_nginx_accepts_the_configuration(tmp_path):
     env = production.environment({"PUBLIC_PORT": "18080", "RASA_PORTS": "15005 15006"})
