@@ -17,6 +17,7 @@ from privacy.compliance.rights import fhir_export
 from privacy.crypto import keyring_file
 from privacy.errors import InvalidInput, VaultError
 from privacy.store import migrate
+from privacy.store.private_files import open_private
 from privacy.store.schema import conversations, data_keys, health_records, patients
 from privacy.vault import Vault
 from settings import ENV_FILE
@@ -178,8 +179,8 @@ def cmd_retention(args) -> None:
 def cmd_research_export(args) -> None:
     vault = Vault.open()
     export = vault.research.export(k=args.k, actor=_officer(args))
-    args.file.write_text(json.dumps(export, indent=2))
-    args.file.chmod(0o600)
+    with open_private(args.file) as out:
+        out.write(json.dumps(export, indent=2))
     manifest = export["manifest"]
     print(
         f"{manifest['people_released']} of {manifest['people_consented']} consenting people released to {args.file}; "

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+from privacy.store.private_files import create_private
 
 
 def make_engine(url: str, *, key_store: bool = False) -> Engine:
-    """An engine for `url`. On SQLite: foreign keys on, deleted content overwritten
-    (secure_delete); the data in WAL mode for speed; the key store with a rollback
-    journal, so that no old copy of a destroyed key lingers in a write-ahead log."""
+    """An engine for `url`. On SQLite: the file created with mode 0600, foreign keys on, deleted
+    content overwritten (secure_delete); the data in WAL mode for speed; the key store with a
+    rollback journal, so that no old copy of a destroyed key lingers in a write-ahead log."""
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            create_private(Path(database))
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
         journal = "DELETE" if key_store else "WAL"
 
