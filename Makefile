@@ -17,7 +17,7 @@ SOCKETIO_SHA256 := d5d79a35039e860b32bdef4795528b05c2f788d4b2d9dacc913120e2878f7
 SOCKETIO_JS := channels/widget/static/vendor/socket.io.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv env migrate train run run-production shell lint test test-unit test-production lock clean widget chromium nginx
+.PHONY: help venv env migrate train run run-production shell lint test test-unit test-production lock clean widget chromium nginx redis
 
 help:
 	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
@@ -82,10 +82,18 @@ nginx:
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
 	fi
 
+# The production profile's own Redis (Debian's package; the profile starts its own redis-server).
+redis:
+	@if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then \
+	  echo "Installing Debian's redis-server for the production profile"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
 run: migrate train widget
 	@$(PY) -m runtime.launch
 
-run-production: env train widget nginx
+run-production: env train widget nginx redis
 	@$(PY) -m runtime.production
 
 shell: venv
@@ -103,7 +111,7 @@ test-unit: venv
 	@$(PY) -m pytest tests/unit
 
 # The suite's tests that use the servers, with the servers in the production profile (tests/conftest.py).
-test-production: venv widget chromium nginx
+test-production: venv widget chromium nginx redis
 	@HEALTHTIGO_PROFILE=production $(PY) -m pytest
 
 lock: venv

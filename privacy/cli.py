@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from privacy import backup
 from privacy.compliance.retention import RULES
 from privacy.compliance.rights import fhir_export
+from privacy.config import VaultConfig
 from privacy.crypto import keyring_file
 from privacy.errors import InvalidInput, VaultError
 from privacy.store import migrate
@@ -24,7 +25,7 @@ from settings import ENV_FILE
 
 
 def cmd_migrate(args) -> None:
-    vault = Vault.open(upgrade=True)
+    vault = Vault.open(VaultConfig.from_env(owner=True), upgrade=True)
     data, keys = migrate.current(vault.data), migrate.current(vault.keys)
     vault.audit.append(_officer(args), "vault.migrate", None, "schema upgrade", {"data": data, "keys": keys})
     print(f"data schema {data}, key store schema {keys}: up to date")

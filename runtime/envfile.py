@@ -33,6 +33,10 @@ GENERATED = {
     # Signs SMS webhook requests; a real deployment sets Twilio's auth token instead.
     "TWILIO_AUTH_TOKEN": lambda: secrets.token_hex(16),
     "WIDGET_SECRET": lambda: secrets.token_urlsafe(32),
+    # The production profile's PostgreSQL roles (runtime/database_roles.py) and its Redis.
+    "DATABASE_PASSWORD": lambda: secrets.token_urlsafe(32),
+    "MIGRATION_PASSWORD": lambda: secrets.token_urlsafe(32),
+    "REDIS_PASSWORD": lambda: secrets.token_urlsafe(32),
 }
 
 
