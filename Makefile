@@ -21,7 +21,7 @@ CHROMIUM := /usr/bin/chromium
 AUDIT_VENV := .venv-audit
 PIP_AUDIT_VERSION := 2.10.1
 
-.PHONY: help venv env migrate train run run-production shell lint test test-unit test-production lock clean widget chromium nginx audit
+.PHONY: help venv env migrate train run run-production shell lint test test-unit test-production lock clean widget chromium nginx audit redis
 
 help:
 	@echo "make run    set up (venv, .env, model) and start the assistant on 127.0.0.1"
@@ -87,10 +87,18 @@ nginx:
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
 	fi
 
+# The production profile's own Redis (Debian's package; the profile starts its own redis-server).
+redis:
+	@if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then \
+	  echo "Installing Debian's redis-server for the production profile"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
 run: migrate train widget
 	@$(PY) -m runtime.launch
 
-run-production: env train widget nginx
+run-production: env train widget nginx redis
 	@$(PY) -m runtime.production
 
 shell: venv
@@ -108,7 +116,7 @@ test-unit: venv
 	@$(PY) -m pytest tests/unit
 
 # The suite's tests that use the servers, with the servers in the production profile (tests/conftest.py).
-test-production: venv widget chromium nginx
+test-production: venv widget chromium nginx redis
 	@HEALTHTIGO_PROFILE=production $(PY) -m pytest
 
 # Every pinned requirement against the registry's advisory data; fails on an advisory not in

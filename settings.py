@@ -72,6 +72,8 @@ TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 # Redis, shared by the replicas: Rasa's lock store (one replica at a time per conversation)
 # and the widget's socket.io messages. Unset: one process, in-memory locks.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis's password (requirepass), sent by every client apart from REDIS_URL, which holds none.
+REDIS_PASSWORD = os.environ.get("REDIS_PASSWORD", "")
 # Letters and digits put before every Redis key, so that several deployments can share one Redis.
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "healthtigo")
 

@@ -8,7 +8,7 @@ number of conversations and a time limit; loopback only. Set-ups, each started f
 
   sqlite-stock   one rasa + one action server on SQLite, Rasa's own per-call validation
   sqlite         one rasa + one action server on SQLite (`make run`)
-  pg-1           one replica of each behind nginx, on PostgreSQL and Redis
+  pg-1           one replica of each behind nginx, on PostgreSQL and the profile's own Redis
   pg-2           two replicas of each behind nginx, on PostgreSQL and Redis (`make run-production`)
 
 Prints turns/s, p50/p95/p99 latency (per message, retries included), failed turns,
@@ -16,7 +16,7 @@ retries and how many cores each part kept busy, per set-up and level; then the r
 (pg-2 / pg-1, sqlite / sqlite-stock); then, on pg-2, a run during which one rasa replica
 is killed: failed turns, retries, the stored conversations compared with what the
 patients sent, the replica's return, and the audit chain's verification.
-Needs the trained model (`make train`), PostgreSQL, Redis and nginx.
+Needs the trained model (`make train`), PostgreSQL, redis-server and nginx.
 Run: .venv/bin/python bench/load.py [--levels 4,16,32] [--conversations 48] [--seconds 60]
      [--failover-seconds 45] [--kill-after 10]
 """
@@ -32,7 +32,6 @@ import signal
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -40,7 +39,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import load_report  # noqa: E402
-from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
+from harness.databases import postgres_available, production_roles  # noqa: E402
 from harness.patients import Clinic, new_patient, settled  # noqa: E402
 from harness.servers import Stack, server_environment  # noqa: E402
 from harness.twilio_standin import TwilioStandIn  # noqa: E402
@@ -128,13 +127,7 @@ def start(setup: str, workdir: Path, twilio: TwilioStandIn, resources: ExitStack
         if setup == "sqlite-stock":
             stack.rasa.argv = [sys.executable, __file__, "--serve-with-stock-validation"]
         return resources.enter_context(_running(stack.start()))
-    data_url, keys_url = resources.enter_context(vault_urls("postgresql", workdir))
-    env.update(
-        DATABASE_URL=data_url,
-        KEYSTORE_URL=keys_url,
-        REDIS_URL=REDIS_URL,
-        REDIS_KEY_PREFIX=f"bench{uuid.uuid4().hex[:12]}",
-    )
+    env.update(resources.enter_context(production_roles()))
     return resources.enter_context(_running(Stack.replicated(env, workdir, replicas=int(setup[-1])).start()))
 
 
@@ -221,7 +214,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve_with_stock_validation:
         return serve_with_stock_validation()
-    missing = postgres_available() or redis_available()
+    missing = postgres_available()
     if missing or not model_path().exists():
         sys.exit(missing or "No model for the current data: run `make train` first.")
     levels = [int(n) for n in args.levels.split(",")]

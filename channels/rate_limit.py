@@ -95,7 +95,7 @@ class SharedRateLimiter(RateLimiter):
         from redis import asyncio as aioredis
 
         super().__init__(burst, per_minute, clock)
-        self.redis = aioredis.Redis.from_url(url, socket_timeout=2)
+        self.redis = aioredis.Redis.from_url(url, password=settings.REDIS_PASSWORD, socket_timeout=2)
         self.prefix = f"{settings.REDIS_KEY_PREFIX}:rate:"
         self._script = self.redis.register_script(_TAKE)
 

@@ -87,7 +87,11 @@ class WidgetChannel(InputChannel):
         if "*" in settings.CORS_ORIGINS:
             raise ValueError('CORS_ORIGINS must list the allowed origins; "*" is refused.')
         manager = (
-            AsyncRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_KEY_PREFIX}-widget")
+            AsyncRedisManager(
+                settings.REDIS_URL,
+                channel=f"{settings.REDIS_KEY_PREFIX}-widget",
+                redis_options={"password": settings.REDIS_PASSWORD},
+            )
             if settings.REDIS_URL
             else None
         )

@@ -86,7 +86,7 @@ class SharedEndedSessions(EndedSessions):
         from redis import asyncio as aioredis
 
         super().__init__()
-        self.redis = aioredis.Redis.from_url(url, socket_timeout=2)
+        self.redis = aioredis.Redis.from_url(url, password=settings.REDIS_PASSWORD, socket_timeout=2)
         self.prefix = f"{settings.REDIS_KEY_PREFIX}:widget-ended:"
 
     async def end(self, session_id: str) -> None:

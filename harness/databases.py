@@ -2,12 +2,14 @@
 
 PostgreSQL is the server at TEST_POSTGRES_URL (default: this machine's, trust auth) and
 Redis the one at TEST_REDIS_URL; .ci/run starts them where they are not running. Each
-test gets its own databases (and its own Redis key prefix).
+test gets its own databases (and its own Redis key prefix); the production profile's stack
+also its own roles (and its own redis-server, harness/servers.py).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import uuid
 from contextlib import contextmanager
@@ -70,6 +72,31 @@ def vault_urls(backend: str, directory: Path) -> Iterator[tuple[str, str]]:
     finally:
         for name in names:
             drop_pg_database(name)
+
+
+@contextmanager
+def production_roles() -> Iterator[dict[str, str]]:
+    """The production profile's PostgreSQL settings for one stack: the admin URL, two databases and
+    two roles (the application role, the migration role) of its own with fresh passwords. The
+    profile's preflight creates them (runtime/database_roles.py); they are dropped afterwards."""
+    tag = uuid.uuid4().hex[:12]
+    app, migration, names = f"ht_app_{tag}", f"ht_migrate_{tag}", [f"ht_data_{tag}", f"ht_keys_{tag}"]
+    url = make_url(ADMIN_URL).set(username=app, password=None)
+    try:
+        yield {
+            "POSTGRES_ADMIN_URL": ADMIN_URL,
+            "DATABASE_URL": url.set(database=names[0]).render_as_string(hide_password=False),
+            "KEYSTORE_URL": url.set(database=names[1]).render_as_string(hide_password=False),
+            "DATABASE_PASSWORD": secrets.token_urlsafe(24),
+            "MIGRATION_ROLE": migration,
+            "MIGRATION_PASSWORD": secrets.token_urlsafe(24),
+        }
+    finally:
+        for name in names:
+            drop_pg_database(name)
+        with _admin().connect() as db:
+            for role in (app, migration):
+                db.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
 
 
 @contextmanager

@@ -11,10 +11,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 
 from channels.rasa_api_auth import api_headers
+
+if TYPE_CHECKING:
+    from runtime.redis_server import RedisServer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # `make test-production` runs the suite against the production profile (conftest.py's stack).
@@ -147,6 +151,7 @@ class Stack:
     rasa: Process | Group
     console: Process
     balancer: Process | None = None
+    redis: RedisServer | None = None
 
     @classmethod
     def create(cls, env: dict[str, str], log_dir: Path) -> "Stack":
@@ -157,36 +162,41 @@ class Stack:
 
     @classmethod
     def replicated(cls, env: dict[str, str], log_dir: Path, replicas: int = 2) -> "Stack":
-        """The production profile: `env` must name PostgreSQL databases and Redis."""
+        """The production profile: `env` must name the PostgreSQL roles and databases (harness/databases.py's
+        `production_roles`); its own Redis gets a free port and a fresh password."""
         from runtime import production
+        from runtime.redis_server import RedisServer
 
         ports = {
             name: " ".join(str(free_port()) for _ in range(replicas)) for name in ("RASA_PORTS", "ACTION_SERVER_PORTS")
         }
-        env = production.environment(
-            {**env, **ports, "PUBLIC_PORT": str(free_port()), "ACTION_BALANCER_PORT": str(free_port())}
-        )
+        ports.update(PUBLIC_PORT=str(free_port()), ACTION_BALANCER_PORT=str(free_port()), REDIS_PORT=str(free_port()))
+        env = production.environment({**env, **ports, "REDIS_PASSWORD": secrets.token_urlsafe(24)})
         run_dir = log_dir / "nginx"
         production.write_nginx_config(env, run_dir)
         processes = [_process(server, log_dir) for server in production.servers(env, run_dir)]
         named = lambda prefix: [p for p in processes if p.name.startswith(prefix)]  # noqa: E731
-        return cls(env, Group(named("actions")), Group(named("rasa")), *named("console"), *named("nginx"))
+        parts = Group(named("actions")), Group(named("rasa")), *named("console"), *named("nginx")
+        return cls(env, *parts, redis=RedisServer(env, run_dir))
 
     def start(self) -> "Stack":
+        """Start every part; in the production profile after its preflight (the roles and databases)."""
+        if self.redis:
+            from runtime import production
+
+            production.preflight(self.env)
         migrate_vault(self.env)
-        self.actions.start()
         try:
-            self.rasa.start()
-            self.console.start()
-            if self.balancer:
-                self.balancer.start()
+            for part in (self.redis, self.actions, self.rasa, self.console, self.balancer):
+                if part:
+                    part.start()
         except Exception:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        for part in (self.balancer, self.console, self.rasa, self.actions):
+        for part in (self.balancer, self.console, self.rasa, self.actions, self.redis):
             if part:
                 part.stop()
 
@@ -233,11 +243,12 @@ class Stack:
         return reply.json()
 
     def vault(self):
-        """The stack's vault, opened from this test process."""
+        """The stack's vault, opened from this test process as the tables' owner (in the production
+        profile the migration role, so that a test may take a table away for a while)."""
         from privacy import Vault
         from privacy.config import VaultConfig
 
-        return Vault(VaultConfig.from_env(self.env))
+        return Vault(VaultConfig.from_env(self.env, owner=True))
 
     def ready(self) -> requests.Response:
         return requests.get(f"{self.base_url}/webhooks/health/ready", timeout=30)

@@ -24,6 +24,7 @@ from sqlalchemy import DateTime, LargeBinary, func, insert, select, update
 
 from privacy.errors import InvalidInput
 from privacy.store import migrate
+from privacy.store.private_files import open_private
 from privacy.store.schema import REFERENCE_TABLES, data, subjects
 from privacy.vault import Vault
 
@@ -62,9 +63,9 @@ def _decode(column, value: Any) -> Any:
 
 
 def backup(vault: Vault, path: Path) -> int:
-    """Write every row of the data database to `path`; returns the number of rows."""
+    """Write every row of the data database to `path` (created with mode 0600); returns the number of rows."""
     rows = 0
-    with vault.data.connect() as db, path.open("w") as out:
+    with vault.data.connect() as db, open_private(path) as out:
         out.write(
             json.dumps({"format": FORMAT, "schema": migrate.current(vault.data), "created_at": vault.now().isoformat()})
             + "\n"
@@ -74,7 +75,6 @@ def backup(vault: Vault, path: Path) -> int:
                 values = {c.name: _encode(c, row._mapping[c.name]) for c in table.columns}
                 out.write(json.dumps({"table": table.name, "row": values}) + "\n")
                 rows += 1
-    path.chmod(0o600)
     vault.audit.append("system", "vault.backup", None, "backup", {"rows": rows})
     return rows
 

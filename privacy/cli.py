@@ -14,16 +14,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from privacy import backup
 from privacy.compliance.retention import RULES
 from privacy.compliance.rights import fhir_export
+from privacy.config import VaultConfig
 from privacy.crypto import keyring_file
 from privacy.errors import InvalidInput, VaultError
 from privacy.store import migrate
+from privacy.store.private_files import open_private
 from privacy.store.schema import conversations, data_keys, health_records, patients
 from privacy.vault import Vault
 from settings import ENV_FILE
 
 
 def cmd_migrate(args) -> None:
-    vault = Vault.open(upgrade=True)
+    vault = Vault.open(VaultConfig.from_env(owner=True), upgrade=True)
     data, keys = migrate.current(vault.data), migrate.current(vault.keys)
     vault.audit.append(_officer(args), "vault.migrate", None, "schema upgrade", {"data": data, "keys": keys})
     print(f"data schema {data}, key store schema {keys}: up to date")
@@ -178,8 +180,8 @@ def cmd_retention(args) -> None:
 def cmd_research_export(args) -> None:
     vault = Vault.open()
     export = vault.research.export(k=args.k, actor=_officer(args))
-    args.file.write_text(json.dumps(export, indent=2))
-    args.file.chmod(0o600)
+    with open_private(args.file) as out:
+        out.write(json.dumps(export, indent=2))
     manifest = export["manifest"]
     print(
         f"{manifest['people_released']} of {manifest['people_consented']} consenting people released to {args.file}; "

@@ -3,6 +3,8 @@ development; .env.example documents them).
 
 DATABASE_URL   the data: SQLite file under var/ by default, PostgreSQL in production
 KEYSTORE_URL   the wrapped data keys, kept apart from the data and its backups
+DATABASE_PASSWORD  the password of the role both URLs name (PostgreSQL), never written into them
+MIGRATION_ROLE, MIGRATION_PASSWORD  the role that owns the tables, which migrations run as
 VAULT_KEYS     the key-encryption keys: "id:base64key,id:base64key"; the last one is active
 VAULT_INDEX_KEY  secret for blind indexes and pseudonymous ids (base64, 32 bytes)
 VAULT_AUDIT_KEY  secret of the audit chain's HMAC (base64, 32 bytes)
@@ -13,8 +15,10 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional
+
+from sqlalchemy.engine import make_url
 
 import settings
 from privacy.errors import ConfigurationError
@@ -48,11 +52,13 @@ class VaultConfig:
     key_ring: dict[str, bytes]
     index_key: bytes
     audit_key: bytes
+    database_password: str = field(default="", repr=False)
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "VaultConfig":
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None, *, owner: bool = False) -> "VaultConfig":
         """Read the settings (from os.environ, which holds the env file's too, or from `environ`);
-        a missing key stops here, before anything is written."""
+        a missing key stops here, before anything is written. With `owner`, connect as the role that
+        owns the tables (MIGRATION_ROLE, when set), as migrations do."""
         environ = os.environ if environ is None else environ
         var = settings.VAR
         var.mkdir(exist_ok=True)
@@ -62,10 +68,19 @@ class VaultConfig:
                 f"{', '.join(missing)} must be set: `make run` writes the vault's keys to .env for "
                 "development; in production they come from the secret store."
             )
+        role = environ.get("MIGRATION_ROLE") if owner else None
         return cls(
-            database_url=environ.get("DATABASE_URL") or f"sqlite:///{var / 'vault.db'}",
-            keystore_url=environ.get("KEYSTORE_URL") or f"sqlite:///{var / 'keystore.db'}",
+            database_url=_as_role(environ.get("DATABASE_URL") or f"sqlite:///{var / 'vault.db'}", role),
+            keystore_url=_as_role(environ.get("KEYSTORE_URL") or f"sqlite:///{var / 'keystore.db'}", role),
             key_ring=parse_key_ring(environ["VAULT_KEYS"]),
             index_key=_decode_key("VAULT_INDEX_KEY", environ["VAULT_INDEX_KEY"]),
             audit_key=_decode_key("VAULT_AUDIT_KEY", environ["VAULT_AUDIT_KEY"]),
+            database_password=environ.get("MIGRATION_PASSWORD" if role else "DATABASE_PASSWORD", ""),
         )
+
+
+def _as_role(url: str, role: Optional[str]) -> str:
+    """`url` with `role` as its user (PostgreSQL only; SQLite has no roles)."""
+    if not role or url.startswith("sqlite"):
+        return url
+    return make_url(url).set(username=role, password=None).render_as_string(hide_password=False)

@@ -60,8 +60,8 @@ class Vault:
     ):
         self.config = config
         self.now = clock
-        self.data = make_engine(config.database_url)
-        self.keys = make_engine(config.keystore_url, key_store=True)
+        self.data = make_engine(config.database_url, password=config.database_password)
+        self.keys = make_engine(config.keystore_url, key_store=True, password=config.database_password)
         for part, engine in (("data", self.data), ("keys", self.keys)):
             if upgrade:
                 migrate.upgrade(part, engine)

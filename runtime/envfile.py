@@ -16,6 +16,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from privacy.store.private_files import open_private
+
 
 def _key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
@@ -33,19 +35,22 @@ GENERATED = {
     # Signs SMS webhook requests; a real deployment sets Twilio's auth token instead.
     "TWILIO_AUTH_TOKEN": lambda: secrets.token_hex(16),
     "WIDGET_SECRET": lambda: secrets.token_urlsafe(32),
+    # The production profile's PostgreSQL roles (runtime/database_roles.py) and its Redis.
+    "DATABASE_PASSWORD": lambda: secrets.token_urlsafe(32),
+    "MIGRATION_PASSWORD": lambda: secrets.token_urlsafe(32),
+    "REDIS_PASSWORD": lambda: secrets.token_urlsafe(32),
 }
 
 
 def ensure_env_file(path: Path) -> list[str]:
-    """Add a fresh value for each missing secret to `path`; return the names added."""
+    """Add a fresh value for each missing secret to `path` (created with mode 0600); return the names added."""
     existing = dotenv_values(path) if path.exists() else {}
     missing = [name for name in GENERATED if not existing.get(name)]
     if missing:
         lines = [f"{name}={GENERATED[name]()}" for name in missing]
         prefix = "" if not path.exists() or path.read_text().endswith("\n") else "\n"
-        with path.open("a") as env:
+        with open_private(path, "a") as env:
             env.write(prefix + "\n".join(lines) + "\n")
-        path.chmod(0o600)
     return missing
 
 

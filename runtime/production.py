@@ -5,12 +5,15 @@ and nginx in front (runtime/nginx.conf.template). Any rasa replica can handle
 any conversation: the conversations live in the vault on PostgreSQL, Redis holds the
 lock that lets one replica at a time handle a conversation (bot/plugins/lock_store.py) and
 carries the widget's messages between replicas. Before starting anything it checks that
-PostgreSQL, Redis and nginx are there (saying what is missing) and runs the vault's
-migrations once; the replicas only check that the schema is current. It prints the
-URLs once every process answers its readiness check.
+PostgreSQL, redis-server and nginx are there and the passwords set (saying what is missing),
+creates the PostgreSQL roles and databases (runtime/database_roles.py), refuses an application
+role that is a superuser or may change the schema, runs the vault's migrations once as the
+migration role, and starts its own Redis, which requires REDIS_PASSWORD (runtime/redis_server.py).
+The processes run as the application role; the replicas only check that the schema is current.
+It prints the URLs once every process answers its readiness check.
 
 Settings come from the environment (and .env); DEFAULTS fill in what is not set, for
-this machine's PostgreSQL and Redis. .env.example documents them.
+this machine's PostgreSQL. .env.example documents them.
 """
 
 from __future__ import annotations
@@ -23,13 +26,12 @@ from pathlib import Path
 from string import Template
 from typing import Mapping
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import settings
+from runtime import database_roles, redis_server
 from runtime.launch import Server, banner, run, without_action_secrets
-from runtime.serve import redis_unreachable
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 RUN_DIR = settings.VAR / "production"
@@ -41,9 +43,15 @@ class NginxTemplate(Template):
 
 # PostgreSQL connections: 5 processes x 2 pools x 8 = 80 of max_connections 100 (.env.example).
 DEFAULTS = {
-    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/healthtigo",
-    "KEYSTORE_URL": "postgresql://postgres@127.0.0.1:5432/healthtigo_keys",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # The processes' role (the application role); migrations run as MIGRATION_ROLE. The passwords
+    # (DATABASE_PASSWORD, MIGRATION_PASSWORD, REDIS_PASSWORD) have no default: .env holds them.
+    "DATABASE_URL": "postgresql://healthtigo_app@127.0.0.1:5432/healthtigo",
+    "KEYSTORE_URL": "postgresql://healthtigo_app@127.0.0.1:5432/healthtigo_keys",
+    "MIGRATION_ROLE": "healthtigo_migrate",
+    # Who creates the roles and databases: this machine's superuser. Never given to the processes.
+    "POSTGRES_ADMIN_URL": "postgresql://postgres@127.0.0.1:5432/postgres",
+    # The profile's own redis-server (the machine's Redis is left alone).
+    "REDIS_PORT": "6380",
     "PUBLIC_PORT": "8080",
     "RASA_PORTS": "5005 5006",
     "ACTION_SERVER_PORTS": "5055 5056",
@@ -53,11 +61,13 @@ DEFAULTS = {
     # How long a dead replica's hold on a conversation lasts (Rasa reads it; default 60 s).
     "TICKET_LOCK_LIFETIME": "30",
 }
+# What only the set-up before the processes uses: the processes are given none of it.
+SET_UP_ONLY = ("POSTGRES_ADMIN_URL", "MIGRATION_ROLE", "MIGRATION_PASSWORD")
 
 
 def environment(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment every process of the profile shares: `base`, DEFAULTS where `base`
-    says nothing, and the addresses that follow from the ports."""
+    """The profile's environment: `base`, DEFAULTS where `base` says nothing, and the addresses
+    that follow from the ports (the processes get it less SET_UP_ONLY)."""
     env = {**DEFAULTS, **{name: value for name, value in base.items() if value}}
     host = env.get("BIND_HOST", "127.0.0.1")
     public = f"http://{host}:{env['PUBLIC_PORT']}"
@@ -65,7 +75,14 @@ def environment(base: Mapping[str, str]) -> dict[str, str]:
     env.setdefault("CORS_ORIGINS", f"{public} http://localhost:{env['PUBLIC_PORT']}")
     env["RASA_URL"] = f"http://127.0.0.1:{env['INTERNAL_PORT']}"
     env["ACTION_SERVER_URL"] = f"http://{host}:{env['ACTION_BALANCER_PORT']}/webhook"
+    env["REDIS_URL"] = f"redis://127.0.0.1:{env['REDIS_PORT']}/0"
     return env
+
+
+def process_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` as the processes get it: without SET_UP_ONLY, and with no env file read again (it
+    would give the migration role's password back)."""
+    return {**{name: value for name, value in env.items() if name not in SET_UP_ONLY}, "ENV_FILE": os.devnull}
 
 
 def nginx_binary() -> str | None:
@@ -100,7 +117,7 @@ def write_nginx_config(env: Mapping[str, str], run_dir: Path) -> Path:
 
 def servers(env: Mapping[str, str], run_dir: Path) -> list[Server]:
     """Every process of the profile, with its own port and readiness URL."""
-    host, python = env.get("BIND_HOST", "127.0.0.1"), sys.executable
+    host, python, env = env.get("BIND_HOST", "127.0.0.1"), sys.executable, process_environment(env)
     found = [
         Server(
             f"actions-{n}",
@@ -143,43 +160,47 @@ def public_listener(env: Mapping[str, str]) -> str:
     return f"http://{env.get('BIND_HOST', '127.0.0.1')}:{env['PUBLIC_PORT']}"
 
 
-def ensure_database(url: str) -> None:
-    """Connect to the PostgreSQL database at `url`, creating it when the server lacks it."""
-    try:
-        with create_engine(url, future=True).connect() as db:
-            db.execute(text("SELECT 1"))
-        return
-    except SQLAlchemyError as error:
-        if "does not exist" not in str(error):
-            raise
-    name = make_url(url).database
-    admin = create_engine(make_url(url).set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as db:
-        db.execute(text(f'CREATE DATABASE "{name}"'))
-    print(f"Created the PostgreSQL database {name}.", flush=True)
-
-
 def preflight(env: Mapping[str, str]) -> None:
-    """Stop with a clear message when a part the profile needs is missing."""
+    """Stop with a clear message when a part the profile needs is missing, or when its processes
+    would run as a superuser or without the Redis password; create the roles and databases."""
     if not env.get("REST_CLIENT_TOKEN"):
         sys.exit("REST_CLIENT_TOKEN is not set: `make env` writes one into .env, or set it.")
+    missing = [name for name in ("DATABASE_PASSWORD", "MIGRATION_PASSWORD", "REDIS_PASSWORD") if not env.get(name)]
+    if missing:
+        sys.exit(f"{' and '.join(missing)} not set: `make env` writes them into .env, or set them.")
     for name in ("DATABASE_URL", "KEYSTORE_URL"):
         if not env[name].startswith("postgresql"):
             sys.exit(f"{name} must be a PostgreSQL URL in the production profile (several processes share it).")
-        try:
-            ensure_database(env[name])
-        except SQLAlchemyError as error:
-            where = make_url(env[name]).render_as_string(hide_password=True)
-            sys.exit(f"PostgreSQL is not reachable at {where} ({type(error).__name__}): start it, or set {name}.")
-    reason = redis_unreachable(env["REDIS_URL"])
-    if reason:
-        sys.exit(f"Redis is not reachable at REDIS_URL ({reason}): start it, or set REDIS_URL.")
+    refused = _roles_refused(env)
+    if refused:
+        sys.exit(f"PostgreSQL: {refused}")
+    if not redis_server.binary():
+        sys.exit("redis-server is not installed: `make redis` installs Debian's package.")
     if not nginx_binary():
         sys.exit("nginx is not installed: `make nginx` installs Debian's package.")
 
 
+def _roles_refused(env: Mapping[str, str]) -> str | None:
+    """Create the roles and databases; None when the processes' role may run them, else why not."""
+    try:
+        database_roles.provision(env)
+        for name in ("DATABASE_URL", "KEYSTORE_URL"):
+            reason = database_roles.refusal(env[name], env["DATABASE_PASSWORD"])
+            if reason:
+                return (
+                    f"{name}'s role {reason}; the processes run as an application role that reads and "
+                    "writes rows only, migrations as MIGRATION_ROLE."
+                )
+    except database_roles.RoleRefused as error:
+        return str(error)
+    except SQLAlchemyError as error:
+        where = make_url(env["POSTGRES_ADMIN_URL"]).render_as_string(hide_password=True)
+        return f"not reachable at {where} ({type(error).__name__}): start it, or set POSTGRES_ADMIN_URL."
+    return None
+
+
 def migrate(env: Mapping[str, str]) -> None:
-    """Create or upgrade the vault's schema, once, before any replica starts."""
+    """Create or upgrade the vault's schema, once, before any replica starts, as the migration role."""
     done = subprocess.run([sys.executable, "-m", "privacy", "migrate"], env=dict(env), cwd=settings.PROJECT_ROOT)
     if done.returncode:
         sys.exit(done.returncode)
@@ -191,17 +212,24 @@ def main() -> None:
     migrate(env)
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     write_nginx_config(env, RUN_DIR)
+    try:
+        redis = redis_server.RedisServer(env, RUN_DIR).start()
+    except RuntimeError as error:
+        sys.exit(str(error))
     public, host = public_listener(env), env.get("BIND_HOST", "127.0.0.1")
     listed = "".join(f"  {server.name + ':':<23} {server.ready_url}\n" for server in servers(env, RUN_DIR))
-    run(
-        servers(env, RUN_DIR),
-        banner(
-            public,
-            f"http://{host}:{env.get('CONSOLE_PORT', settings.CONSOLE_PORT)}",
-            env.get("SMS_WEBHOOK_URL") or f"{env['PUBLIC_URL']}/webhooks/sms/webhook",
-            f"  Readiness of each process:\n{listed}",
-        ),
-    )
+    try:
+        run(
+            servers(env, RUN_DIR),
+            banner(
+                public,
+                f"http://{host}:{env.get('CONSOLE_PORT', settings.CONSOLE_PORT)}",
+                env.get("SMS_WEBHOOK_URL") or f"{env['PUBLIC_URL']}/webhooks/sms/webhook",
+                f"  Readiness of each process:\n{listed}",
+            ),
+        )
+    finally:
+        redis.stop()
 
 
 if __name__ == "__main__":

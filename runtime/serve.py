@@ -35,7 +35,7 @@ def preflight() -> None:
     os.environ["ACTION_SERVER_TOKEN"] = settings.ACTION_SERVER_TOKEN
     os.environ["LOCK_STORE_TYPE"] = "bot.plugins.lock_store.SerialRedisLockStore" if settings.REDIS_URL else "in_memory"
     if settings.REDIS_URL:
-        reason = redis_unreachable(settings.REDIS_URL)
+        reason = redis_unreachable(settings.REDIS_URL, settings.REDIS_PASSWORD)
         if reason:
             sys.exit(f"Redis (REDIS_URL) is not reachable: {reason}. Start it, or unset REDIS_URL for one process.")
     with socket.socket() as probe:  # Rasa loads the model first, then exits 0 on a taken port
@@ -51,12 +51,12 @@ def preflight() -> None:
         sys.exit(f"No model for the current training data ({model_path().name}): run `make train` first.")
 
 
-def redis_unreachable(url: str) -> str | None:
-    """None when Redis answers at `url`, else why not."""
+def redis_unreachable(url: str, password: str = "") -> str | None:
+    """None when Redis answers at `url` to `password` (or to none), else why not."""
     import redis
 
     try:
-        redis.Redis.from_url(url, socket_timeout=3).ping()
+        redis.Redis.from_url(url, password=password, socket_timeout=3).ping()
     except (redis.RedisError, ValueError) as error:
         return str(error) or type(error).__name__
     return None

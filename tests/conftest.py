@@ -21,7 +21,7 @@ import pytest  # noqa: E402
 
 from harness.clients import SMS_PUBLIC_URL, Phone  # noqa: E402
 from harness.clock import Clock  # noqa: E402
-from harness.databases import REDIS_URL, postgres_available, redis_available, vault_urls  # noqa: E402
+from harness.databases import postgres_available, production_roles, vault_urls  # noqa: E402
 from harness.servers import PRODUCTION, Stack, ensure_model, server_environment  # noqa: E402
 from harness.twilio_standin import TwilioStandIn  # noqa: E402
 from privacy import Vault  # noqa: E402
@@ -73,17 +73,11 @@ def stack(model, twilio, tmp_path_factory) -> Stack:
         yield running
         running.stop()
         return
-    missing = postgres_available() or redis_available()
+    missing = postgres_available()
     if missing:
         pytest.exit(f"The production profile cannot start: {missing}", returncode=1)
-    with vault_urls("postgresql", logs) as (data_url, keys_url):
-        env.update(
-            DATABASE_URL=data_url,
-            KEYSTORE_URL=keys_url,
-            REDIS_URL=REDIS_URL,
-            REDIS_KEY_PREFIX=f"test{uuid.uuid4().hex[:12]}",
-        )
-        running = Stack.replicated(env, logs).start()
+    with production_roles() as databases:
+        running = Stack.replicated({**env, **databases}, logs).start()
         yield running
         running.stop()
 

@@ -29,8 +29,9 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 POLL_SECONDS = 0.02
 
 
-def redis_settings(url: str) -> dict[str, Any]:
-    """RedisLockStore's arguments for a redis:// or rediss:// URL."""
+def redis_settings(url: str, password: str = "") -> dict[str, Any]:
+    """RedisLockStore's arguments for a redis:// or rediss:// URL and Redis's password (REDIS_PASSWORD;
+    without it, the URL's)."""
     parts = urlparse(url)
     if parts.scheme not in ("redis", "rediss"):
         raise ValueError("REDIS_URL must look like redis://host:6379/0")
@@ -39,7 +40,7 @@ def redis_settings(url: str) -> dict[str, Any]:
         "port": parts.port or 6379,
         "db": int(parts.path.lstrip("/") or 0),
         "username": parts.username,
-        "password": parts.password,
+        "password": password or parts.password,
         "use_ssl": parts.scheme == "rediss",
     }
 
@@ -50,7 +51,9 @@ class SerialRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Any = None) -> None:
         import settings
 
-        super().__init__(**redis_settings(settings.REDIS_URL), key_prefix=settings.REDIS_KEY_PREFIX or None)
+        super().__init__(
+            **redis_settings(settings.REDIS_URL, settings.REDIS_PASSWORD), key_prefix=settings.REDIS_KEY_PREFIX or None
+        )
 
     def _change(self, conversation_id: str, change: Callable[[TicketLock], Any]) -> Any:
         """Apply `change` to the conversation's lock in one transaction; return its result.
