@@ -26,6 +26,7 @@ def test_sqlite_files_backups_and_the_env_file_are_created_private(tmp_path, usu
     monkeypatch.setenv("KEYSTORE_URL", f"sqlite:///{tmp_path / 'keystore.db'}")
     monkeypatch.setenv("VAULT_KEYS", f"kek-test-1:{base64.b64encode(os.urandom(32)).decode()}")
     monkeypatch.setenv("VAULT_INDEX_KEY", base64.b64encode(os.urandom(32)).decode())
+    monkeypatch.setenv("VAULT_AUDIT_KEY", base64.b64encode(os.urandom(32)).decode())
     with attribute_changes(tmp_path) as changed:
         ensure_env_file(tmp_path / ".env")
         cli.main(["migrate", "--as", "test"])
