@@ -44,6 +44,7 @@ CODE_TEXT = (
     "Your Healthtigo verification code is {code}. It expires in 10 minutes. "
     "If you did not ask for it, ignore this message."
 )
+USED = "This code was already used: ask for a new one."
 FAILURES_TEXT = (
     "Healthtigo: someone entered several wrong verification codes for your record. If it was not "
     "you, call us at 469-421-2618. Never share a code with anyone."
@@ -187,17 +188,20 @@ class Identity:
         failure = self._unusable(row, now)
         if failure is None:
             ok = row.subject_id is not None and hmac.compare_digest(row.code_hash, self._hash(code_id, code.strip()))
-            if ok and self._use(code_id, now):
+            if not ok:
+                failure = self._wrong(row, now)
+            elif self._use(code_id, now):
                 self.audit.append("patient", "identity.verified", row.subject_id, "one-time code")
                 return row.subject_id
-            failure = self._wrong(row, now)
+            else:  # another request used it first
+                failure = VerificationFailed(USED)
         if row.subject_id is not None:
             self.audit.append("patient", "identity.failed", row.subject_id, str(failure))
         raise failure
 
     def _unusable(self, row, now: datetime) -> Optional[VerificationFailed]:
         if row.used_at is not None:
-            return VerificationFailed("This code was already used: ask for a new one.")
+            return VerificationFailed(USED)
         if now > as_utc(row.expires_at):
             return VerificationFailed("This code has expired: ask for a new one.")
         wait_until = self.failures(row.claim_hash).wait_until()
